@@ -1,0 +1,239 @@
+"""Decay shapes.
+
+A decay gives the learning-rate multiplier as a function of its own clock ``s`` (the number of
+updates since the decay started: ``t - W`` when it is prepended to a warmup, ``t`` otherwise).
+Multipliers start at 1 (one-cycle starts at ``1 / div_factor``) and use only closed forms, so a
+value never depends on the previous one. ``floor`` is always a fraction of the peak.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def constant(s):
+    """Multiplier 1 for ever."""
+    return np.ones_like(s)
+
+
+def step(s, step_size, gamma):
+    """``gamma ** floor(s / step_size)`` (torch ``StepLR``)."""
+    return np.power(gamma, np.floor(s / step_size))
+
+
+_SIDES = {"at": ("right", 0.0), "before": ("right", 1.0), "after": ("left", 0.0)}
+
+
+def piecewise(s, milestones, values, boundary="at"):
+    """``values[i]`` between milestones; ``boundary`` says which value the milestone step gets.
+
+    ``at``: the new value from the milestone on (torch ``MultiStepLR``, optax);
+    ``before``: one step early (timm ``MultiStepLRScheduler``: ``bisect_right(m, s + 1)``);
+    ``after``: one step late (Keras ``PiecewiseConstantDecay``: ``t <= boundary`` keeps the old).
+    """
+    side, shift = _SIDES[boundary]
+    idx = np.searchsorted(np.asarray(milestones, dtype=np.float64), s + shift, side=side)
+    return np.asarray(values, dtype=np.float64)[idx]
+
+
+def multistep(s, milestones, gamma, boundary="at"):
+    """``gamma ** (number of milestones passed)`` (torch ``MultiStepLR``, maskrcnn)."""
+    return piecewise(s, milestones, np.power(gamma, np.arange(len(milestones) + 1.0)), boundary)
+
+
+def exponential(s, gamma, period=1.0, delay=0, staircase=False, limit=None):
+    """``gamma ** ((s - delay) / period)``, floored if ``staircase``, clipped at ``limit``.
+
+    torch ``ExponentialLR`` (period 1), optax ``exponential_decay`` (``transition_begin`` =
+    delay, ``end_value`` = limit), Keras ``ExponentialDecay``.
+    """
+    p = np.maximum(s - delay, 0.0) / period
+    if staircase:
+        p = np.floor(p)
+    v = np.power(gamma, p)
+    if limit is not None:
+        v = np.maximum(v, limit) if gamma < 1 else np.minimum(v, limit)
+    return v
+
+
+def _cosine_factor(x, cycles):
+    # HF's arithmetic order: pi * num_cycles * 2.0 * progress.
+    return 0.5 * (1.0 + np.cos(math.pi * float(cycles) * 2.0 * x))
+
+
+def cosine(s, steps, floor=0.0, exponent=1.0, cycles=0.5, clamp=True):
+    """``floor + (1 - floor) * c ** exponent``, ``c = (1 + cos(2 pi cycles s / L)) / 2``.
+
+    ``clamp`` holds the end value after ``L`` (optax, Keras, timm); without it the cosine goes on
+    and rises again (torch ``CosineAnnealingLR``, HF ``cosine``).
+    """
+    x = s / steps
+    if clamp:
+        x = np.minimum(x, 1.0)
+    c = _cosine_factor(x, cycles)
+    if exponent != 1.0:
+        c = np.power(c, exponent)
+    return np.maximum(c * (1.0 - floor) + floor, 0.0)
+
+
+def polynomial(s, steps, power=1.0, floor=0.0, delay=0, cycle=False):
+    """``floor + (1 - floor) * ((L - c) / L) ** power``, ``c = min(s - delay, L)``.
+
+    ``cycle`` (Keras ``PolynomialDecay(cycle=True)``) stretches ``L`` to the next multiple of
+    ``steps`` instead of holding the floor. torch ``PolynomialLR`` has floor 0.
+    """
+    c = np.maximum(s - delay, 0.0)
+    if cycle:
+        length = steps * np.maximum(np.ceil(c / steps), 1.0)
+    else:
+        length = np.full_like(c, float(steps))
+        c = np.minimum(c, steps)
+    return floor + (1.0 - floor) * np.power((length - c) / length, power)
+
+
+def linear(s, steps, floor=0.0):
+    """Polynomial decay of power 1: straight to ``floor`` at ``L``, held after."""
+    return polynomial(s, steps, 1.0, floor)
+
+
+def inverse_sqrt(s, timescale):
+    """``1 / sqrt((s + timescale) / timescale)`` (HF ``inverse_sqrt``, fairseq, Noam)."""
+    return 1.0 / np.sqrt((s + timescale) / timescale)
+
+
+def inverse_time(s, decay_steps, rate, staircase=False):
+    """``1 / (1 + rate * s / decay_steps)`` (Keras ``InverseTimeDecay``)."""
+    p = s / decay_steps
+    if staircase:
+        p = np.floor(p)
+    return 1.0 / (1.0 + rate * p)
+
+
+def _profile(x, profile, power, lb, ub):
+    if profile == "cosine":
+        return 0.5 * (1.0 + np.cos(math.pi * x))
+    if profile == "polynomial":
+        return np.power(np.clip(1.0 - x, 0.0, 1.0), power)
+    if profile == "tanh":
+        return 0.5 * (1.0 - np.tanh(lb * (1.0 - x) + ub * x))
+    return 1.0 - x  # linear
+
+
+def cycle_starts(period, period_mult, upto):
+    """Start steps of the cycles that begin at or before ``upto`` (exact for integer inputs)."""
+    if period_mult == 1:
+        return np.arange(0.0, upto + period, period)[: int(upto // period) + 2]
+    starts, length, b = [], float(period), 0.0
+    while b <= upto:
+        starts.append(b)
+        b += length
+        length *= period_mult
+    starts.append(b)
+    return np.asarray(starts)
+
+
+def restarts(s, period, period_mult=1.0, cycle_decay=1.0, decay_mode="peak", cycle_limit=None,
+             floor=0.0, k_decay=1.0, profile="cosine", power=1.0, lb=-7.0, ub=3.0):
+    """Cycles of an annealing profile (SGDR, Loshchilov & Hutter 2017).
+
+    Cycle ``i`` lasts ``period * period_mult**i``; inside it ``x = t_cur**k / T_i**k``. The peak
+    of cycle ``i`` is ``cycle_decay**i``: ``decay_mode="peak"`` scales the distance to the floor
+    (timm), ``"amplitude"`` scales only the profile (Keras ``m_mul``). After ``cycle_limit``
+    cycles the floor is held (timm); ``None`` restarts for ever (torch, Keras).
+    """
+    smax = float(np.max(s)) if s.size else 0.0
+    if period_mult == 1:
+        i = np.floor(s / period)
+        t_cur = s - i * period
+        t_i = np.full_like(s, float(period))
+    else:
+        starts = cycle_starts(period, period_mult, smax)
+        i = (np.searchsorted(starts, s, side="right") - 1).astype(np.float64)
+        t_cur = s - starts[i.astype(np.int64)]
+        t_i = period * np.power(period_mult, i)
+    if k_decay != 1.0:
+        x = np.power(t_cur, k_decay) / np.power(t_i, k_decay)
+    else:
+        x = t_cur / t_i
+    prof = _profile(x, profile, power, lb, ub)
+    g = np.power(cycle_decay, i)
+    if decay_mode == "peak":
+        v = floor + (g - floor) * prof
+    else:
+        v = floor + (1.0 - floor) * g * prof
+    if cycle_limit is not None:
+        v = np.where(i < cycle_limit, v, floor)
+    return v
+
+
+def tanh(s, steps, lb=-7.0, ub=3.0, floor=0.0):
+    """``floor + (1 - floor) (1 - tanh(lb (1 - x) + ub x)) / 2``, ``x = s / L``; floor after ``L``.
+
+    Hyperbolic-tangent decay (Hsueh et al. 2019; timm ``TanhLRScheduler``).
+    """
+    return restarts(s, steps, cycle_limit=1, floor=floor, profile="tanh", lb=lb, ub=ub)
+
+
+def wsd(s, stable, decay, shape="cosine", floor=0.0, cycles=0.5):
+    """Warmup-stable-decay's tail: 1 for ``stable`` steps, then ``shape`` to ``floor`` over
+    ``decay`` steps, ``floor`` after (HF ``get_wsd_schedule``; Hu et al. 2024, MiniCPM)."""
+    q = np.clip((s - stable) / max(1, decay), 0.0, 1.0)
+    if shape == "linear":
+        f = 1.0 - q
+    elif shape == "cosine":
+        f = _cosine_factor(q, cycles)
+    else:  # "1-sqrt"
+        f = 1.0 - np.sqrt(q)
+    f = np.maximum(f * (1.0 - floor) + floor, 0.0)
+    return np.where(s < stable, 1.0, np.where(s < stable + decay, f, floor))
+
+
+def interpolate(s, knots, values, anneal="cos", hold=True):
+    """Piecewise ``cos``/``linear`` interpolation through ``(knots[i], values[i])``; the building
+    block of one-cycle. After the last knot the last value is held, or with ``hold=False`` the last
+    phase's formula goes on (what torch ``OneCycleLR`` computes for step ``total_steps``)."""
+    knots = np.asarray(knots, dtype=np.float64)
+    values = np.asarray(values, dtype=np.float64)
+    i = np.clip(np.searchsorted(knots, s, side="right") - 1, 0, len(knots) - 2)
+    a, b = knots[i], knots[i + 1]
+    pct = np.maximum((s - a) / np.maximum(b - a, 1e-300), 0.0)
+    if hold:
+        pct = np.minimum(pct, 1.0)
+    v0, v1 = values[i], values[i + 1]
+    if anneal == "cos":
+        return v1 + (v0 - v1) / 2.0 * (1.0 + np.cos(math.pi * pct))
+    return (v1 - v0) * pct + v0
+
+
+def onecycle_knots(total_steps, pct_start=0.3, div_factor=25.0, final_div_factor=1e4,
+                   three_phase=False, style="torch", pct_final=0.85):
+    """Knots and values of a one-cycle policy (Smith 2018), as a fraction of the peak.
+
+    ``style="torch"`` places the peak at ``pct_start * T - 1`` and the minimum at ``T - 1``
+    (torch ``OneCycleLR``); ``style="optax"`` at ``int(pct_start * T)`` and ``T``.
+    """
+    lo, end = 1.0 / div_factor, 1.0 / (div_factor * final_div_factor)
+    T = float(total_steps)
+    if style == "torch":
+        up = pct_start * T - 1.0
+        if three_phase:
+            return [0.0, up, 2.0 * pct_start * T - 2.0, T - 1.0], [lo, 1.0, lo, end]
+        return [0.0, up, T - 1.0], [lo, 1.0, end]
+    up = float(int(pct_start * T))
+    if three_phase:
+        return [0.0, up, float(int(pct_final * T)), T], [lo, 1.0, lo, end]
+    return [0.0, up, T], [lo, 1.0, end]
+
+
+def onecycle(s, total_steps, pct_start=0.3, div_factor=25.0, final_div_factor=1e4,
+             anneal="cos", three_phase=False, style="torch", pct_final=0.85):
+    """One-cycle: up from ``1/div_factor`` to 1, then down to ``1/(div_factor*final_div_factor)``.
+
+    After the cycle, optax holds the minimum; torch raises after one more step, and for that step
+    (and beyond) the last phase's cosine goes on, as torch's formula does.
+    """
+    knots, values = onecycle_knots(total_steps, pct_start, div_factor, final_div_factor,
+                                   three_phase, style, pct_final)
+    return interpolate(s, knots, values, anneal, hold=style == "optax")

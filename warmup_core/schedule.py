@@ -1,0 +1,452 @@
+"""Schedules: a warmup joined to a decay by a named convention, and compositions of schedules.
+
+>>> s = Schedule(0.1, Warmup("linear", steps=4, factor=0.25), Decay("cosine"), total_steps=12)
+>>> s([0, 2, 4, 8, 12]).round(6).tolist()
+[0.025, 0.0625, 0.1, 0.05, 0.0]
+
+``lr(t)`` is the learning rate of optimizer update ``t`` (0-based). A schedule is immutable,
+evaluates any step array in closed form (float64; a scalar in gives a scalar out), and
+round-trips through JSON with :meth:`to_dict` / :func:`from_dict`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+
+from .params import Param
+from .registry import CONVENTIONS, FACTOR, STEPS, decay_entry, warmup_entry
+
+_BASE_LR = Param("base_lr", 0.1, "Peak learning rate.", "float", 0.0, minimum_open=True, unit="lr")
+_TOTAL = Param("total_steps", None, "Length of training.", "int", 1, optional=True, unit="steps")
+_OFFSET = Param("offset", 0, "Evaluate at t + offset (a clock that starts at 1).", "int", 0, unit="steps")
+_TARGETS = ("one", "decay")
+
+
+def _frozen(self, *_):
+    raise AttributeError(f"{type(self).__name__} is immutable; use .replace(...)")
+
+
+def _listify(v):
+    return list(v) if isinstance(v, tuple) else v
+
+
+def _check_keys(d: Mapping, allowed: Iterable[str], what: str):
+    if not isinstance(d, Mapping):
+        raise ValueError(f"{what} must be a JSON object, got {d!r}")
+    extra = sorted(set(d) - set(allowed))
+    if extra:
+        raise ValueError(f"{what}: unknown key(s) {extra}; valid keys are {sorted(allowed)}")
+
+
+def as_steps(steps) -> tuple[np.ndarray, bool]:
+    """Coerce a step or step array to float64, rejecting negative, NaN and infinite steps."""
+    try:
+        t = np.asarray(steps, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"steps must be numbers, got {steps!r}") from None
+    if t.size and not (np.all(np.isfinite(t)) and t.min() >= 0):
+        bad = t[~(np.isfinite(t) & (t >= 0))][:3]
+        raise ValueError(f"steps must be finite and >= 0, got {bad.tolist()}")
+    return t, t.ndim == 0
+
+
+class Warmup:
+    """A warmup stage: ``method`` (a registry name), ``steps`` (W), ``factor`` (lr at step 0 as a
+    fraction of the peak) and the method's own parameters. ``target="decay"`` ramps to the value
+    the decay has where the warmup hands over (detectron2, timm tanh) instead of to the peak."""
+
+    __slots__ = ("method", "steps", "factor", "target", "params")
+    __setattr__ = _frozen
+
+    def __init__(self, method: str = "none", steps: int | None = 0, factor: float = 0.0,
+                 target: str = "one", **params):
+        entry = warmup_entry(method)
+        clean = entry.validate(params)
+        if entry.derive_steps is not None:
+            derived = entry.derive_steps(clean)
+            if steps not in (None, 0, derived):
+                raise ValueError(f"warmup {method!r} derives its length ({derived} steps) from its "
+                                 f"parameters; got steps={steps!r}")
+            steps = derived
+        elif method == "none":
+            if steps not in (None, 0):
+                raise ValueError(f"warmup 'none' has no length; got steps={steps!r}")
+            steps = 0
+        else:
+            steps = STEPS.validate(steps, f"warmup {method!r}")
+        if entry.extra.get("factor"):
+            factor = FACTOR.validate(factor, f"warmup {method!r}")
+            if entry.extra.get("factor_open") and factor == 0:
+                raise ValueError(f"warmup {method!r}: parameter 'factor' must be > 0 (a geometric ramp "
+                                 f"cannot start at 0), got {factor!r}")
+        else:
+            factor = 0.0
+        if target not in _TARGETS:
+            raise ValueError(f"warmup parameter 'target' must be one of {list(_TARGETS)}, got {target!r}")
+        for k, v in (("method", method), ("steps", int(steps)), ("factor", float(factor)),
+                     ("target", target), ("params", tuple(sorted(clean.items())))):
+            object.__setattr__(self, k, v)
+
+    @property
+    def entry(self):
+        return warmup_entry(self.method)
+
+    def to_dict(self) -> dict:
+        d = {"method": self.method, "steps": self.steps, "factor": self.factor}
+        if self.entry.derive_steps is not None:
+            d["steps"] = None
+        if self.target != "one":
+            d["target"] = self.target
+        d.update({k: _listify(v) for k, v in self.params})
+        return d
+
+    def evaluate(self, t, start, end):
+        return self.entry.evaluate(t, self.steps, start, end, **dict(self.params))
+
+    def __eq__(self, other):
+        return isinstance(other, Warmup) and self.to_dict() == other.to_dict()
+
+    def __hash__(self):
+        return hash(json.dumps(self.to_dict(), sort_keys=True))
+
+    def __repr__(self):
+        return f"Warmup({', '.join(f'{k}={v!r}' for k, v in self.to_dict().items())})"
+
+
+class Decay:
+    """A decay: a registry name and its parameters (``None`` lengths are filled by the schedule)."""
+
+    __slots__ = ("name", "params")
+    __setattr__ = _frozen
+
+    def __init__(self, name: str = "constant", **params):
+        clean = decay_entry(name).validate(params)
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "params", tuple(sorted(clean.items())))
+
+    @property
+    def entry(self):
+        return decay_entry(self.name)
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, **{k: _listify(v) for k, v in self.params}}
+
+    def __eq__(self, other):
+        return isinstance(other, Decay) and self.to_dict() == other.to_dict()
+
+    def __hash__(self):
+        return hash(json.dumps(self.to_dict(), sort_keys=True))
+
+    def __repr__(self):
+        return f"Decay({', '.join(f'{k}={v!r}' for k, v in self.to_dict().items())})"
+
+
+class Curve:
+    """What every schedule offers: evaluation, breakpoints, summary numbers and JSON."""
+
+    base_lr: float
+    total_steps: int | None
+
+    def multiplier(self, t: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __call__(self, steps):
+        t, scalar = as_steps(steps)
+        out = self.base_lr * self.multiplier(np.atleast_1d(t))
+        return float(out[0]) if scalar else out
+
+    def breakpoints(self, horizon: float | None = None) -> np.ndarray:
+        """Sorted steps in ``[0, horizon]`` where the curve jumps or changes formula; the ends
+        are included. A plot that keeps these points draws the curve exactly."""
+        horizon = self._horizon(horizon)
+        pts = np.asarray(sorted({0.0, float(horizon), *self._breaks(horizon)}), dtype=np.float64)
+        return pts[(pts >= 0) & (pts <= horizon)]
+
+    def _breaks(self, horizon) -> list:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _horizon(self, horizon):
+        if horizon is None:
+            if self.total_steps is None:
+                raise ValueError("give a horizon: this schedule has no total_steps")
+            horizon = self.total_steps - 1
+        return horizon
+
+    @property
+    def warmup_end(self) -> int:
+        return 0
+
+    def summary(self, n: int | None = None) -> dict:
+        """Key numbers over steps ``0 .. n-1`` (``n`` defaults to ``total_steps``).
+
+        ``area`` is the sum of the per-step rates (lr · steps), the "total learning" that
+        schedules of equal length are often compared by.
+        """
+        n = int(n if n is not None else (self.total_steps or 0))
+        if n < 1:
+            raise ValueError(f"summary needs at least one step, got n={n}")
+        lrs = self(np.arange(n, dtype=np.float64))
+        w = self.warmup_end
+        peak_step = int(np.argmax(lrs))
+        return {
+            "peak_lr": float(lrs[peak_step]),
+            "peak_step": peak_step,
+            "lr_at_0": float(lrs[0]),
+            "warmup_steps": w,
+            "lr_at_warmup_end": float(lrs[w]) if w < n else None,
+            "lr_at_last": float(lrs[-1]),
+            "last_step": n - 1,
+            "mean_lr": float(lrs.mean()),
+            "area": float(lrs.sum()),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True)
+
+    def to_dict(self) -> dict:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __eq__(self, other):
+        return isinstance(other, Curve) and self.to_dict() == other.to_dict()
+
+    def __hash__(self):
+        return hash(self.to_json())
+
+
+class Schedule(Curve):
+    """``lr(t) = base_lr * m(t + offset)`` where ``m`` joins ``warmup`` and ``decay`` by
+    ``convention`` (see :data:`~warmup_core.registry.CONVENTIONS`):
+
+    * ``prepend``:  ``m(t) = w(t)`` for ``t < W``, else ``d(t - W)``;
+    * ``multiply``: ``m(t) = w(t) d(t)`` (``w = 1`` after ``W``);
+    * ``override``: ``m(t) = w(t)`` for ``t < W``, else ``d(t)``.
+
+    Decay lengths left empty (``None``) fill the rest of training: ``total_steps - W`` when
+    prepended, ``total_steps`` otherwise.
+    """
+
+    __slots__ = ("base_lr", "warmup", "decay", "convention", "total_steps", "offset", "_decay_params")
+    __setattr__ = _frozen
+
+    def __init__(self, base_lr: float = 0.1, warmup: Warmup | None = None, decay: Decay | None = None,
+                 convention: str = "prepend", total_steps: int | None = None, offset: int = 0):
+        warmup = warmup if warmup is not None else Warmup()
+        decay = decay if decay is not None else Decay()
+        if not isinstance(warmup, Warmup) or not isinstance(decay, Decay):
+            raise ValueError("warmup must be a Warmup and decay a Decay")
+        if convention not in CONVENTIONS:
+            raise ValueError(f"unknown convention {convention!r}; valid conventions are {sorted(CONVENTIONS)}")
+        if warmup.target == "decay" and convention == "multiply":
+            raise ValueError("warmup target 'decay' needs convention 'prepend' or 'override', not 'multiply'")
+        base_lr = _BASE_LR.validate(base_lr, "schedule")
+        total_steps = _TOTAL.validate(total_steps, "schedule")
+        offset = _OFFSET.validate(offset, "schedule")
+        params = dict(decay.params)
+        auto = decay.entry.extra.get("auto")
+        if auto is not None:
+            length = None
+            if total_steps is not None:
+                length = total_steps - warmup.steps if convention == "prepend" else total_steps
+            missing = [k for k, v in params.items() if v is None and k in _AUTO_KEYS]
+            if missing and length is None:
+                raise ValueError(f"decay {decay.name!r}: parameter(s) {missing} are empty (fill the rest of "
+                                 "training) but the schedule has no total_steps")
+            if missing:
+                params = auto(params, max(length, 1))
+                decay.entry.check and decay.entry.check(params)
+        for k, v in (("base_lr", float(base_lr)), ("warmup", warmup), ("decay", decay),
+                     ("convention", convention), ("total_steps", total_steps), ("offset", offset),
+                     ("_decay_params", params)):
+            object.__setattr__(self, k, v)
+
+    # --- evaluation ----------------------------------------------------------------------------
+
+    @property
+    def decay_params(self) -> dict:
+        """The decay's parameters with empty lengths filled in."""
+        return dict(self._decay_params)
+
+    @property
+    def warmup_end(self) -> int:
+        return max(self.warmup.steps - self.offset, 0)
+
+    def decay_multiplier(self, s: np.ndarray) -> np.ndarray:
+        return self.decay.entry.evaluate(np.asarray(s, dtype=np.float64), **self._decay_params)
+
+    def multiplier(self, t: np.ndarray) -> np.ndarray:
+        t = t + self.offset if self.offset else t
+        W = self.warmup.steps
+        if W == 0:
+            return self.decay_multiplier(t)
+        out = np.empty_like(t)
+        warm = t < W
+        tw, tr = t[warm], t[~warm]
+        if tw.size:
+            start, end = self.warmup.factor, 1.0
+            if self.warmup.target == "decay":
+                dw = self.decay_multiplier(np.array([0.0 if self.convention == "prepend" else float(W)]))[0]
+                end = dw
+            w = self.warmup.evaluate(tw, start, end)
+            if self.convention == "multiply":
+                w = w * self.decay_multiplier(tw)
+            out[warm] = w
+        if tr.size:
+            out[~warm] = self.decay_multiplier(tr - W if self.convention == "prepend" else tr)
+        return out
+
+    def _breaks(self, horizon):
+        W, o = self.warmup.steps, self.offset
+        shift = W if self.convention == "prepend" else 0
+        entry = self.decay.entry
+        pts = [W - o] if W else []
+        if entry.breakpoints is not None:
+            pts += [b + shift - o for b in entry.breakpoints(self._decay_params, horizon + o - shift)]
+        return pts
+
+    # --- value semantics -----------------------------------------------------------------------
+
+    def to_dict(self) -> dict:
+        d = {"base_lr": self.base_lr, "warmup": self.warmup.to_dict(), "decay": self.decay.to_dict(),
+             "convention": self.convention, "total_steps": self.total_steps}
+        if self.offset:
+            d["offset"] = self.offset
+        return d
+
+    def replace(self, **changes) -> Schedule:
+        kw = {k: getattr(self, k) for k in ("base_lr", "warmup", "decay", "convention", "total_steps", "offset")}
+        kw.update(changes)
+        return Schedule(**kw)
+
+    def __repr__(self):
+        return (f"Schedule(base_lr={self.base_lr!r}, warmup={self.warmup!r}, decay={self.decay!r}, "
+                f"convention={self.convention!r}, total_steps={self.total_steps!r}"
+                + (f", offset={self.offset}" if self.offset else "") + ")")
+
+
+_AUTO_KEYS = ("steps", "stable", "decay", "total_steps")
+
+
+class Join(Curve):
+    """Schedules one after another: part ``i`` runs from ``boundaries[i-1]`` with its own clock
+    restarted at 0 (torch ``SequentialLR``, optax ``join_schedules`` / ``sgdr_schedule``)."""
+
+    __slots__ = ("parts", "boundaries", "base_lr", "total_steps")
+    __setattr__ = _frozen
+
+    def __init__(self, parts: Iterable[Curve], boundaries: Iterable[int], total_steps: int | None = None):
+        parts, boundaries = tuple(parts), tuple(int(b) for b in boundaries)
+        if not parts or not all(isinstance(p, Curve) for p in parts):
+            raise ValueError("join needs one or more schedules")
+        if len(boundaries) != len(parts) - 1:
+            raise ValueError(f"join of {len(parts)} schedules needs {len(parts) - 1} boundaries, "
+                             f"got {list(boundaries)}")
+        if any(b < 0 for b in boundaries) or any(b < a for a, b in zip(boundaries, boundaries[1:])):
+            raise ValueError(f"join boundaries must be sorted and >= 0, got {list(boundaries)}")
+        for k, v in (("parts", parts), ("boundaries", boundaries), ("base_lr", parts[0].base_lr),
+                     ("total_steps", _TOTAL.validate(total_steps, "join"))):
+            object.__setattr__(self, k, v)
+
+    def multiplier(self, t):
+        out = np.empty_like(t)
+        idx = np.searchsorted(np.asarray(self.boundaries, dtype=np.float64), t, side="right")
+        starts = (0,) + self.boundaries
+        for i, part in enumerate(self.parts):
+            m = idx == i
+            if m.any():
+                out[m] = part.base_lr * part.multiplier(t[m] - starts[i]) / self.base_lr
+        return out
+
+    @property
+    def warmup_end(self) -> int:
+        return self.parts[0].warmup_end
+
+    def _breaks(self, horizon):
+        starts = (0,) + self.boundaries
+        pts = list(self.boundaries)
+        for i, part in enumerate(self.parts):
+            end = starts[i + 1] if i + 1 < len(starts) else horizon
+            pts += [b + starts[i] for b in part.breakpoints(max(min(end, horizon) - starts[i], 0))]
+        return pts
+
+    def to_dict(self) -> dict:
+        return {"type": "join", "parts": [p.to_dict() for p in self.parts],
+                "boundaries": list(self.boundaries), "total_steps": self.total_steps}
+
+
+class Product(Curve):
+    """``lr(t) = base_lr * prod_i m_i(t)``: every part's multiplier, all clocks from 0 (torch
+    ``ChainedScheduler``)."""
+
+    __slots__ = ("parts", "base_lr", "total_steps")
+    __setattr__ = _frozen
+
+    def __init__(self, parts: Iterable[Curve], base_lr: float | None = None, total_steps: int | None = None):
+        parts = tuple(parts)
+        if not parts or not all(isinstance(p, Curve) for p in parts):
+            raise ValueError("product needs one or more schedules")
+        base_lr = parts[0].base_lr if base_lr is None else _BASE_LR.validate(base_lr, "product")
+        object.__setattr__(self, "parts", parts)
+        object.__setattr__(self, "base_lr", float(base_lr))
+        object.__setattr__(self, "total_steps", _TOTAL.validate(total_steps, "product"))
+
+    def multiplier(self, t):
+        out = np.ones_like(t)
+        for part in self.parts:  # each part's own scale relative to the common base
+            out = out * (part.base_lr / self.base_lr) * part.multiplier(t)
+        return out
+
+    @property
+    def warmup_end(self) -> int:
+        return max(p.warmup_end for p in self.parts)
+
+    def _breaks(self, horizon):
+        return [b for p in self.parts for b in p.breakpoints(horizon)]
+
+    def to_dict(self) -> dict:
+        return {"type": "product", "base_lr": self.base_lr, "parts": [p.to_dict() for p in self.parts],
+                "total_steps": self.total_steps}
+
+
+def from_dict(d: Mapping[str, Any]) -> Curve:
+    """Rebuild any schedule from :meth:`Curve.to_dict`; malformed input raises ``ValueError``."""
+    if not isinstance(d, Mapping):
+        raise ValueError(f"a schedule must be a JSON object, got {type(d).__name__}")
+    kind = d.get("type", "schedule")
+    if kind == "join":
+        _check_keys(d, ("type", "parts", "boundaries", "total_steps"), "join")
+        return Join([from_dict(p) for p in _list(d.get("parts"), "parts")],
+                    _list(d.get("boundaries", []), "boundaries"), d.get("total_steps"))
+    if kind == "product":
+        _check_keys(d, ("type", "parts", "base_lr", "total_steps"), "product")
+        return Product([from_dict(p) for p in _list(d.get("parts"), "parts")], d.get("base_lr"),
+                       d.get("total_steps"))
+    if kind != "schedule":
+        raise ValueError(f"unknown schedule type {kind!r}; valid types are ['join', 'product', 'schedule']")
+    _check_keys(d, ("type", "base_lr", "warmup", "decay", "convention", "total_steps", "offset"), "schedule")
+    w = dict(d.get("warmup") or {"method": "none"})
+    _check_keys(w, set(w) | {"method"}, "warmup")
+    dec = dict(d.get("decay") or {"name": "constant"})
+    try:
+        warmup = Warmup(w.pop("method", "none"), **w)
+        decay = Decay(dec.pop("name", "constant"), **dec)
+    except TypeError as e:  # a non-string key
+        raise ValueError(f"malformed schedule: {e}") from None
+    return Schedule(d.get("base_lr", _BASE_LR.default), warmup, decay, d.get("convention", "prepend"),
+                    d.get("total_steps"), d.get("offset", 0))
+
+
+def from_json(text: str) -> Curve:
+    try:
+        return from_dict(json.loads(text))
+    except json.JSONDecodeError as e:
+        raise ValueError(f"not valid JSON: {e.msg} at position {e.pos}") from None
+
+
+def _list(v, name):
+    if not isinstance(v, (list, tuple)):
+        raise ValueError(f"{name} must be a list, got {v!r}")
+    return v

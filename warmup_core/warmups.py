@@ -1,0 +1,109 @@
+"""Warmup shapes.
+
+A warmup shape gives the learning-rate multiplier for the first ``W`` optimizer updates,
+``0 <= t < W``, rising from ``start`` (the *warmup factor*, a fraction of the peak) towards
+``end`` (1, or the decay's value where the warmup hands over). At ``t >= W`` the composition in
+:mod:`warmup_core.schedule` takes over. Every function is vectorised over a float64 step array
+and evaluates only closed forms of ``t`` (no recursion).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def _progress(t: np.ndarray, steps: float) -> np.ndarray:
+    return t / max(steps, 1)
+
+
+def constant(t, steps, start, end):
+    r"""Hold ``start`` for the whole warmup (maskrcnn ``WARMUP_METHOD="constant"``, ResNet-110)."""
+    return np.full_like(t, start)
+
+
+def linear(t, steps, start, end):
+    r"""``start + (end - start) * t / W`` (Goyal et al. 2017; torch ``LinearLR``; HF with start 0)."""
+    x = _progress(t, steps)
+    return start * (1.0 - x) + end * x
+
+
+def exponential(t, steps, start, end):
+    r"""Geometric ramp ``start * (end / start) ** (t / W)`` (tensor2tensor's ``exp`` warmup)."""
+    x = _progress(t, steps)
+    return start * (end / start) ** x
+
+
+def cosine(t, steps, start, end):
+    r"""Half-cosine ramp ``start + (end - start) * (1 - cos(pi t / W)) / 2`` (HF WSD ``cosine``)."""
+    x = _progress(t, steps)
+    return start + (end - start) * (0.5 * (1.0 - np.cos(math.pi * x)))
+
+
+def one_minus_sqrt(t, steps, start, end):
+    r"""``start + (end - start) * (1 - sqrt(1 - t / W))`` (HF WSD ``1-sqrt`` warmup)."""
+    x = np.clip(_progress(t, steps), 0.0, 1.0)
+    return start + (end - start) * (1.0 - np.sqrt(1.0 - x))
+
+
+# --- untuned warmups (Ma & Yarats 2019, arXiv:1910.04209; Tony-Y/pytorch_warmup) -------------
+
+
+def untuned_period(beta2: float, kind: str) -> int:
+    """pytorch_warmup's period: ``int(2 / (1 - beta2))`` (linear) or ``int(1 / (1 - beta2))``
+    (exponential). The ``int`` truncation is theirs: 1999 (not 2000) for beta2 = 0.999."""
+    return int((2.0 if kind == "linear" else 1.0) / (1.0 - beta2))
+
+
+def _period(beta2, period, kind):
+    return int(period) if period else untuned_period(beta2, kind)
+
+
+def untuned_linear(t, steps, start, end, beta2=0.999, period=None):
+    r"""``min(1, (t + 1) / tau)`` with ``tau = int(2 / (1 - beta2))`` unless ``period`` is given."""
+    tau = _period(beta2, period, "linear")
+    return end * np.minimum(1.0, (t + 1.0) / tau)
+
+
+def untuned_exponential(t, steps, start, end, beta2=0.999, period=None):
+    r"""``1 - exp(-(t + 1) / tau)`` with ``tau = int(1 / (1 - beta2))`` unless ``period`` is given."""
+    tau = _period(beta2, period, "exponential")
+    return end * (1.0 - np.exp(-(t + 1.0) / tau))
+
+
+def _radam_rho(t, beta2):
+    rho_inf = 2.0 / (1.0 - beta2) - 1.0
+    b2t = np.power(beta2, t)
+    return rho_inf, rho_inf - 2.0 * t * b2t / (1.0 - b2t)
+
+
+def radam_offset(beta2: float) -> int:
+    """Smallest ``delta >= 1`` with ``rho_delta > 4`` (pytorch_warmup ``get_offset``)."""
+    delta = 1
+    while _radam_rho(float(delta), beta2)[1] <= 4:
+        delta += 1
+    return delta
+
+
+def radam(t, steps, start, end, beta2=0.999, period=None):
+    r"""RAdam's variance-rectification term at ``t + delta`` (pytorch_warmup ``RAdamWarmup``)."""
+    rho_inf, rho = _radam_rho(t + radam_offset(beta2), beta2)
+    ratio = ((rho - 4.0) * (rho - 2.0) * rho_inf) / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho)
+    return end * np.sqrt(ratio)
+
+
+def saturation_step(fn, beta2, period=None) -> int:
+    """First step from which an asymptotic warmup equals 1.0 in float64 (or within 1 ulp).
+
+    Cutting the warmup there changes no value by more than one ulp, so the composition can treat
+    asymptotic warmups (exponential, RAdam) like finite ones.
+    """
+    size = 1024
+    while True:
+        t = np.arange(size, dtype=np.float64)
+        v = fn(t, 0, 0.0, 1.0, beta2=beta2, period=period)
+        close = np.flatnonzero(v >= 1.0 - 2.0**-52)
+        if close.size:
+            return int(close[0])
+        size *= 4
