@@ -20,7 +20,9 @@ STEPS = Param("steps", 0, "Number of optimizer updates the warmup lasts (W).", "
 FACTOR = Param("factor", 0.0, "Learning rate at step 0 as a fraction of the peak (the warmup factor).",
                "float", 0.0, 1.0, unit="× peak")
 BETA2 = Param("beta2", 0.999, "Adam's second-moment decay rate β₂; the warmup length follows from it.",
-              "float", 0.6, 1.0, minimum_open=True, maximum_open=True)
+              "float", 0.0, 1.0, maximum_open=True)
+BETA2_RADAM = Param("beta2", 0.999, "Adam's β₂; RAdam's rectification needs β₂ > 0.6.", "float", 0.6, 1.0,
+                    minimum_open=True, maximum_open=True)
 PERIOD = Param("period", None, "Override the period τ derived from β₂ (pytorch_warmup's warmup_period).",
                "int", 1, optional=True, unit="steps", ui_max=20_000)
 
@@ -87,7 +89,7 @@ _WARMUP_ENTRIES = [
           "Ma & Yarats 2019 (arXiv:1910.04209); pytorch_warmup ExponentialWarmup / UntunedExponentialWarmup.",
           "Saturating exponential with time constant τ; it reaches 1.0 (in float64) after ~37τ.",
           derive_steps=_saturation(W.untuned_exponential), extra={"factor": False}),
-    Entry("radam", "warmup", "RAdam-derived", W.radam, (BETA2,),
+    Entry("radam", "warmup", "RAdam-derived", W.radam, (BETA2_RADAM,),
           r"f(t) = \sqrt{\frac{(\rho_{t+\delta}-4)(\rho_{t+\delta}-2)\rho_\infty}"
           r"{(\rho_\infty-4)(\rho_\infty-2)\rho_{t+\delta}}},"
           r"\ \rho_t = \rho_\infty - \frac{2t\beta_2^t}{1-\beta_2^t},\ \rho_\infty = \frac{2}{1-\beta_2}-1",
