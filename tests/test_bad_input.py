@@ -20,6 +20,7 @@ BAD = [
     (lambda: Warmup("exponential", steps=10, factor=0.0), "factor", "0.0"),
     (lambda: Warmup("constant", steps=10, factor=math.inf), "factor", "inf"),
     (lambda: Warmup("untuned_linear", beta2=1.0), "beta2", "1.0"),
+    (lambda: Warmup("untuned_exponential", beta2=0.9999999), "beta2", "0.9999999"),
     (lambda: Warmup("radam", beta2=0.5), "beta2", "0.5"),
     (lambda: Warmup("untuned_linear", steps=7, beta2=0.9), "steps", "7"),
     (lambda: Warmup("linear", steps=4, target="peak"), "target", "'peak'"),

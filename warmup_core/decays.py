@@ -121,17 +121,32 @@ def _profile(x, profile, power, lb, ub):
     return 1.0 - x  # linear
 
 
-def cycle_starts(period, period_mult, upto):
-    """Start steps of the cycles that begin at or before ``upto`` (exact for integer inputs)."""
+MAX_CYCLES = 100_000  # breakpoint lists stop here; more restarts than this cannot be drawn apart
+
+
+def _cycle_start(i, period, period_mult):
+    """Start of cycle ``i``: ``period * (m**i - 1) / (m - 1)`` (exact for integer inputs)."""
     if period_mult == 1:
-        return np.arange(0.0, upto + period, period)[: int(upto // period) + 2]
-    starts, length, b = [], float(period), 0.0
-    while b <= upto:
-        starts.append(b)
-        b += length
-        length *= period_mult
-    starts.append(b)
-    return np.asarray(starts)
+        return i * period
+    return period * (np.power(period_mult, i) - 1.0) / (period_mult - 1.0)
+
+
+def _cycle_index(s, period, period_mult):
+    """Index of the cycle each step falls in; the float estimate is corrected against the exact
+    cycle starts, so a step on a boundary always opens the new cycle."""
+    if period_mult == 1:
+        i = np.floor(s / period)
+    else:
+        i = np.floor(np.log1p(s * (period_mult - 1.0) / period) / math.log(period_mult))
+    i = np.maximum(i, 0.0)
+    i = np.where(s < _cycle_start(i, period, period_mult), i - 1, i)
+    return np.where(s >= _cycle_start(i + 1, period, period_mult), i + 1, i)
+
+
+def cycle_starts(period, period_mult, upto):
+    """Start steps of the cycles that begin at or before ``upto`` (at most ``MAX_CYCLES``)."""
+    n = int(min(_cycle_index(np.array([float(upto)]), period, period_mult)[0], MAX_CYCLES)) + 1
+    return _cycle_start(np.arange(n + 1, dtype=np.float64), period, period_mult)
 
 
 def restarts(s, period, period_mult=1.0, cycle_decay=1.0, decay_mode="peak", cycle_limit=None,
@@ -143,16 +158,9 @@ def restarts(s, period, period_mult=1.0, cycle_decay=1.0, decay_mode="peak", cyc
     (timm), ``"amplitude"`` scales only the profile (Keras ``m_mul``). After ``cycle_limit``
     cycles the floor is held (timm); ``None`` restarts for ever (torch, Keras).
     """
-    smax = float(np.max(s)) if s.size else 0.0
-    if period_mult == 1:
-        i = np.floor(s / period)
-        t_cur = s - i * period
-        t_i = np.full_like(s, float(period))
-    else:
-        starts = cycle_starts(period, period_mult, smax)
-        i = (np.searchsorted(starts, s, side="right") - 1).astype(np.float64)
-        t_cur = s - starts[i.astype(np.int64)]
-        t_i = period * np.power(period_mult, i)
+    i = _cycle_index(s, period, period_mult)
+    t_cur = s - _cycle_start(i, period, period_mult)
+    t_i = period * np.power(period_mult, i)
     if k_decay != 1.0:
         x = np.power(t_cur, k_decay) / np.power(t_i, k_decay)
     else:
@@ -193,9 +201,12 @@ def wsd(s, stable, decay, shape="cosine", floor=0.0, cycles=0.5):
 def interpolate(s, knots, values, anneal="cos", hold=True):
     """Piecewise ``cos``/``linear`` interpolation through ``(knots[i], values[i])``; the building
     block of one-cycle. After the last knot the last value is held, or with ``hold=False`` the last
-    phase's formula goes on (what torch ``OneCycleLR`` computes for step ``total_steps``)."""
+    phase's formula goes on for one more step (what torch ``OneCycleLR`` computes for step
+    ``total_steps``, the last it allows) and that value is held."""
     knots = np.asarray(knots, dtype=np.float64)
     values = np.asarray(values, dtype=np.float64)
+    if not hold:
+        s = np.minimum(s, knots[-1] + 1.0)
     i = np.clip(np.searchsorted(knots, s, side="right") - 1, 0, len(knots) - 2)
     a, b = knots[i], knots[i + 1]
     pct = np.maximum((s - a) / np.maximum(b - a, 1e-300), 0.0)
@@ -204,7 +215,7 @@ def interpolate(s, knots, values, anneal="cos", hold=True):
     v0, v1 = values[i], values[i + 1]
     if anneal == "cos":
         return v1 + (v0 - v1) / 2.0 * (1.0 + np.cos(math.pi * pct))
-    return (v1 - v0) * pct + v0
+    return np.maximum((v1 - v0) * pct + v0, 0.0)  # a linear step past the end could cross 0
 
 
 def onecycle_knots(total_steps, pct_start=0.3, div_factor=25.0, final_div_factor=1e4,
@@ -231,8 +242,8 @@ def onecycle(s, total_steps, pct_start=0.3, div_factor=25.0, final_div_factor=1e
              anneal="cos", three_phase=False, style="torch", pct_final=0.85):
     """One-cycle: up from ``1/div_factor`` to 1, then down to ``1/(div_factor*final_div_factor)``.
 
-    After the cycle, optax holds the minimum; torch raises after one more step, and for that step
-    (and beyond) the last phase's cosine goes on, as torch's formula does.
+    After the cycle, optax holds the minimum; torch computes one more step on the last phase's
+    formula (then raises), and that value is held.
     """
     knots, values = onecycle_knots(total_steps, pct_start, div_factor, final_div_factor,
                                    three_phase, style, pct_final)

@@ -19,12 +19,13 @@ STEPS = Param("steps", 0, "Number of optimizer updates the warmup lasts (W).", "
               unit="steps", ui_max=100_000)
 FACTOR = Param("factor", 0.0, "Learning rate at step 0 as a fraction of the peak (the warmup factor).",
                "float", 0.0, 1.0, unit="× peak")
+# beta2 stops at 0.99999 (a 200,000-step warmup); nearer 1 the derived length is astronomically long.
 BETA2 = Param("beta2", 0.999, "Adam's second-moment decay rate β₂; the warmup length follows from it.",
-              "float", 0.0, 1.0, maximum_open=True)
-BETA2_RADAM = Param("beta2", 0.999, "Adam's β₂; RAdam's rectification needs β₂ > 0.6.", "float", 0.6, 1.0,
-                    minimum_open=True, maximum_open=True)
+              "float", 0.0, 0.99999)
+BETA2_RADAM = Param("beta2", 0.999, "Adam's β₂; RAdam's rectification needs β₂ > 0.6.", "float", 0.6, 0.99999,
+                    minimum_open=True)
 PERIOD = Param("period", None, "Override the period τ derived from β₂ (pytorch_warmup's warmup_period).",
-               "int", 1, optional=True, unit="steps", ui_max=20_000)
+               "int", 1, 1_000_000, optional=True, unit="steps", ui_max=20_000)
 
 
 def _length(name="steps", help="Length of the decay (L). Empty: the rest of training."):
@@ -103,9 +104,10 @@ WARMUPS: dict[str, Entry] = {e.name: e for e in _WARMUP_ENTRIES}
 # --- decays ------------------------------------------------------------------------------------
 
 def _upto(horizon, every, start=0.0):
+    """``start, start + every, ...`` up to ``horizon`` (at most ``MAX_CYCLES`` of them)."""
     if every <= 0 or horizon < start:
         return []
-    n = int((horizon - start) // every)
+    n = min(int((horizon - start) // every), D.MAX_CYCLES)
     return list(start + every * np.arange(n + 1))
 
 
@@ -135,6 +137,11 @@ def _check_onecycle(p):
             f"one-cycle phases are empty or out of order: total_steps={p['total_steps']}, "
             f"pct_start={p['pct_start']}, three_phase={p['three_phase']} give phase ends {knots[1:]}; "
             "use more steps or a larger pct_start")
+
+
+def _check_tanh(p):
+    if p.get("profile", "tanh") == "tanh" and not p["lb"] < p["ub"]:
+        raise ValueError(f"parameter 'lb' ({p['lb']}) must be below 'ub' ({p['ub']}), or the tanh rises")
 
 
 def _check_wsd(p):
@@ -190,7 +197,7 @@ _DECAY_ENTRIES = [
           breakpoints=lambda p, h: [m + _shift(p) for m in p["milestones"] if 0 <= m + _shift(p) <= h]),
     Entry("exponential", "decay", "Exponential", D.exponential,
           (Param("gamma", 0.999, "Multiplier per period.", "float", 0.0, minimum_open=True, ui_max=1.0),
-           Param("period", 1.0, "Steps per multiplication by γ.", "float", 0.0, minimum_open=True,
+           Param("period", 1.0, "Steps per multiplication by γ.", "float", 1e-6,
                  unit="steps", ui_max=100_000),
            Param("delay", 0, "Steps before the decay begins.", "int", 0, unit="steps", ui_max=100_000),
            Param("staircase", False, "Decay in discrete jumps every period.", "bool"),
@@ -216,7 +223,7 @@ _DECAY_ENTRIES = [
           extra={"auto": _auto_length()},
           breakpoints=lambda p, h: [p["steps"]] if p["clamp"] and p["steps"] <= h else []),
     Entry("cosine_restarts", "decay", "Cosine with restarts (SGDR)", D.restarts,
-          (Param("period", 1000.0, "Length of the first cycle (T₀).", "float", 0.0, minimum_open=True,
+          (Param("period", 1000.0, "Length of the first cycle (T₀).", "float", 1e-6,
                  unit="steps", ui_max=100_000),
            Param("period_mult", 1.0, "Each cycle is this much longer than the last (T_mult).", "float",
                  1.0, ui_max=4.0),
@@ -239,7 +246,7 @@ _DECAY_ENTRIES = [
           "Loshchilov & Hutter 2017 (SGDR); torch CosineAnnealingWarmRestarts; timm CosineLRScheduler; "
           "Keras CosineDecayRestarts.",
           "Repeated cosine cycles that restart at a (possibly lower) peak.", monotone=False,
-          continuous=False, breakpoints=_restart_breaks),
+          continuous=False, breakpoints=_restart_breaks, check=_check_tanh),
     Entry("polynomial", "decay", "Polynomial", D.polynomial,
           (_length(), Param("power", 1.0, "Exponent of the decay.", "float", 0.0, ui_max=5.0), FLOOR,
            Param("delay", 0, "Steps before the decay begins (optax transition_begin).", "int", 0,
@@ -256,13 +263,13 @@ _DECAY_ENTRIES = [
           "Straight down to the floor over L steps.", extra={"auto": _auto_length()},
           breakpoints=lambda p, h: [p["steps"]] if p["steps"] <= h else []),
     Entry("inverse_sqrt", "decay", "Inverse square root", D.inverse_sqrt,
-          (Param("timescale", 10_000, "Steps over which the rate falls to 1/√2 of the peak.", "float", 0.0,
-                 minimum_open=True, unit="steps", ui_max=100_000),),
+          (Param("timescale", 10_000, "Steps over which the rate falls to 1/√2 of the peak.", "float", 1e-6,
+                 unit="steps", ui_max=100_000),),
           r"d(s) = \frac{1}{\sqrt{(s + \tau)/\tau}}",
           "Vaswani et al. 2017 (Noam); fairseq inverse_sqrt; HF inverse_sqrt (big_vision).",
           "Fall as 1/√t: the Transformer's schedule."),
     Entry("inverse_time", "decay", "Inverse time", D.inverse_time,
-          (Param("decay_steps", 1000.0, "Steps per unit of decay.", "float", 0.0, minimum_open=True,
+          (Param("decay_steps", 1000.0, "Steps per unit of decay.", "float", 1e-6,
                  unit="steps", ui_max=100_000),
            Param("rate", 0.5, "Decay rate.", "float", 0.0, ui_max=10.0),
            Param("staircase", False, "Decay in discrete jumps.", "bool")),
@@ -310,7 +317,7 @@ _DECAY_ENTRIES = [
           r"d(s) = \eta_{\min} + (1-\eta_{\min})\,\tfrac12\left(1 - \tanh\!\left(l_b(1-x) + u_b x\right)\right),"
           r"\ x = s/L",
           "Hsueh et al. 2019 (tanh decay); timm TanhLRScheduler.",
-          "A sigmoid-like fall from the peak; holds the floor after L.", continuous=False,
+          "A sigmoid-like fall from the peak; holds the floor after L.", continuous=False, check=_check_tanh,
           extra={"auto": _auto_length()},
           breakpoints=lambda p, h: [p["steps"]] if p["steps"] <= h else []),
 ]
