@@ -26,9 +26,8 @@ from timm_cases import CASES, N_STEPS  # noqa: E402  (tests/golden/timm_cases.py
 
 def import_timm_scheduler():
     try:
-        import timm.scheduler as sched
-
         import timm
+        import timm.scheduler as sched
         return sched, timm.__version__
     except ImportError:
         pass

@@ -303,7 +303,7 @@ class Schedule(Curve):
         shift = W if self.convention == "prepend" else 0
         entry = self.decay.entry
         pts = [W - o] if W else []
-        if entry.breakpoints is not None:
+        if entry.breakpoints is not None and horizon + o - shift >= 0:
             pts += [b + shift - o for b in entry.breakpoints(self._decay_params, horizon + o - shift)]
         return pts
 
