@@ -283,8 +283,15 @@ class Schedule(Curve):
         if W == 0:
             return self.decay_multiplier(t)
         out = np.empty_like(t)
-        warm = t < W
-        tw, tr = t[warm], t[~warm]
+        if t.ndim == 1 and t.size and t[0] <= t[-1] and np.all(t[1:] >= t[:-1]):
+            k = int(np.searchsorted(t, W))  # sorted steps (the usual np.arange): slices, no copies
+            warm = slice(0, k)
+            tw, tr = t[:k], t[k:]
+            rest = slice(k, None)
+        else:
+            warm = t < W
+            rest = ~warm
+            tw, tr = t[warm], t[rest]
         if tw.size:
             start, end = self.warmup.factor, 1.0
             if self.warmup.target == "decay":
@@ -295,7 +302,7 @@ class Schedule(Curve):
                 w = w * self.decay_multiplier(tw)
             out[warm] = w
         if tr.size:
-            out[~warm] = self.decay_multiplier(tr - W if self.convention == "prepend" else tr)
+            out[rest] = self.decay_multiplier(tr - W if self.convention == "prepend" else tr)
         return out
 
     def _breaks(self, horizon):

@@ -1,0 +1,103 @@
+"""Benchmark: evaluate 1,000,000 steps of every registry schedule, and compare with producing the
+same curve by stepping the equivalent torch scheduler in a loop (both measured in this run).
+
+    python bench/bench_schedules.py [--steps 1000000] [--torch-steps 1000000]
+
+Targets (issue #2): <= 20 ms per schedule on one core; >= 300x faster than the torch loop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
+
+from warmup_core import DECAYS, WARMUPS, Decay, Schedule, Warmup, compat  # noqa: E402
+
+DECAY_ARGS = {"multistep": {"milestones": [300_000, 600_000, 900_000]},
+              "piecewise": {"milestones": [500_000], "values": [1.0, 0.1]}}
+
+
+def median_ms(fn, reps=9):
+    fn()
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return 1e3 * float(np.median(times))
+
+
+def registry_schedules(n):
+    for name in DECAYS:
+        yield f"decay {name} (+ linear warmup, prepend)", Schedule(
+            0.1, Warmup("linear", n // 100, factor=0.01), Decay(name, **DECAY_ARGS.get(name, {})), "prepend", n)
+    for name in WARMUPS:
+        kw = {} if name == "none" or WARMUPS[name].derive_steps else {"steps": n // 5, "factor": 0.01}
+        yield f"warmup {name} (x cosine, multiply)", Schedule(0.1, Warmup(name, **kw), Decay("cosine"),
+                                                              "multiply", n)
+
+
+def torch_loop_ms(name, params, n):
+    import torch
+
+    from tests.reference import torch_scheduler
+
+    torch.set_num_threads(1)
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+    sched = torch_scheduler(name, opt, **params)
+    out = np.empty(n)
+    t0 = time.perf_counter()
+    for t in range(n):
+        out[t] = opt.param_groups[0]["lr"]
+        opt.step()
+        sched.step()
+    return 1e3 * (time.perf_counter() - t0), out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--steps", type=int, default=1_000_000)
+    ap.add_argument("--torch-steps", type=int, default=1_000_000)
+    args = ap.parse_args()
+    n = args.steps
+    t = np.arange(n, dtype=np.float64)
+    print(f"# warmup_core benchmark: {n:,} steps, numpy {np.__version__}, {platform.processor() or platform.machine()}")
+    print(f"{'schedule':58s} {'ms':>8s}")
+    worst = 0.0
+    for label, sched in registry_schedules(n):
+        ms = median_ms(lambda s=sched: s(t))
+        worst = max(worst, ms)
+        print(f"{label:58s} {ms:8.2f}")
+    print(f"slowest registry schedule: {worst:.2f} ms (target <= 20 ms)")
+
+    m = args.torch_steps
+    tm = np.arange(m, dtype=np.float64)
+    cases = [
+        ("SequentialLR(LinearLR, CosineAnnealingLR)", "SequentialLR",
+         {"schedulers": [("LinearLR", {"start_factor": 0.01, "total_iters": m // 100}),
+                         ("CosineAnnealingLR", {"T_max": m - m // 100})], "milestones": [m // 100]}),
+        ("MultiStepLR", "MultiStepLR", {"milestones": [m // 3, 2 * m // 3]}),
+        ("CosineAnnealingWarmRestarts", "CosineAnnealingWarmRestarts", {"T_0": 1000, "T_mult": 2}),
+    ]
+    print(f"\n{'torch loop vs warmup_core, ' + format(m, ',') + ' steps':58s} {'torch ms':>10s} {'ours ms':>8s} "
+          f"{'ratio':>8s}")
+    for label, name, params in cases:
+        ours_sched = compat.build("torch", name, base_lr=0.1, **params)
+        ours = median_ms(lambda s=ours_sched: s(tm))
+        torch_ms, curve = torch_loop_ms(name, params, m)
+        assert np.allclose(curve, ours_sched(tm), rtol=1e-9, atol=1e-15), "curves differ"
+        print(f"{label:58s} {torch_ms:10.0f} {ours:8.2f} {torch_ms / ours:7.0f}x")
+    print("target: >= 300x")
+
+
+if __name__ == "__main__":
+    main()
