@@ -116,8 +116,8 @@ def test_continuous_decays_have_no_jumps_where_the_formula_changes(d):
     assume(not p.get("staircase", False))  # a staircase jumps on purpose
     # a WSD cooldown that is not exactly half a cosine ends with a jump to the floor
     assume(d.name != "wsd" or p["shape"] != "cosine" or p["cycles"] == 0.5)
-    assume(p.get("power", 1.0) >= 0.1)
-    assume(0.05 <= p.get("pct_start", 0.5) <= 0.95)  # a phase shorter than a step is too steep to probe  # (1 - x)^p is continuous but so steep for tiny p that no eps resolves it
+    assume(p.get("power", 1.0) >= 0.1)  # (1 - x)^p is continuous but, for tiny p, too steep to probe
+    assume(0.05 <= p.get("pct_start", 0.5) <= 0.95)  # so is a one-cycle phase shorter than a step
     try:
         s = Schedule(1.0, decay=d, total_steps=5000)
     except ValueError:  # e.g. a one-cycle whose phases do not fit
