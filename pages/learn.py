@@ -1,0 +1,153 @@
+"""Learn: what warmup is and why it works, each idea with a small live plot."""
+
+import numpy as np
+import streamlit as st
+
+from ui.figures import Trace, heatmap_figure, schedule_figure
+from ui.presets import preset
+from warmup_core import Decay, Schedule, Warmup
+from warmup_core.toy import final_loss, simulate
+from warmup_core.warmups import radam_offset, untuned_period
+
+P = "learn"
+
+
+def curve(schedule, n, name, **kw):
+    t = np.arange(n)
+    return Trace(name, t, schedule(t), warmup_end=schedule.warmup_end, **kw)
+
+
+st.title("Learn: why warm up the learning rate?")
+st.markdown(
+    "**Warmup** means training with a smaller learning rate for the first updates and raising it to the "
+    "target value. Almost every large model is trained this way. This page explains what it is, the reasons "
+    "researchers give for it, and lets you poke each idea.")
+
+# --- 1 -------------------------------------------------------------------------------------------
+st.header("1 · Constant or gradual")
+st.markdown(
+    "He et al. (2016) trained a 110-layer ResNet on CIFAR-10 with a **constant warmup**: 0.01 until the training "
+    "error fell below 80% (about 400 iterations), then 0.1. Goyal et al. (2017) found that a sudden jump can still "
+    "hurt and proposed **gradual warmup**: rise linearly from a small value to the target. maskrcnn-benchmark "
+    "exposes both as `WARMUP_METHOD` with a `WARMUP_FACTOR` (the fraction of the target used at step 0) and "
+    "`WARMUP_ITERS`.")
+c1, c2 = st.columns(2)
+W = c1.slider("warmup iterations", 0, 2000, 400, 50, key=f"{P}.w")
+factor = c2.slider("warmup factor", 0.0, 1.0, 0.1, 0.01, key=f"{P}.f")
+base = Decay("multistep", milestones=[3000])
+curves = [curve(Schedule(0.1, Warmup("constant", W, factor=factor) if W else Warmup(), base, "prepend", 4000), 4000,
+                "constant warmup"),
+          curve(Schedule(0.1, Warmup("linear", W, factor=factor) if W else Warmup(), base, "prepend", 4000), 4000,
+                "gradual (linear) warmup", dash="dash")]
+st.plotly_chart(schedule_figure(curves, title="Constant vs gradual warmup (then ÷10 at step 3000)"), key=f"{P}.c1")
+
+# --- 2 -------------------------------------------------------------------------------------------
+st.header("2 · Why: a large learning rate blows up early")
+st.markdown(
+    "Gradient descent is stable only while the **sharpness** λ (the largest curvature of the loss) stays below "
+    "**2/η**. Early in training networks often sit in sharp regions, so the learning rate that will be fine later "
+    "makes the first updates explode — the loss becomes `NaN`. Below, a two-parameter model fits `u·v = 1` from "
+    "an unbalanced start (λ ≈ 9). Start at the target rate and it diverges; raise the rate gradually and every "
+    "small overshoot of 2/η pushes the weights to a flatter solution, until the target rate is safe. This is the "
+    "mechanism Kalra & Barkeshli (2024) describe: warmup steers the network to flatter regions so it can tolerate "
+    "a larger target learning rate.")
+c1, c2 = st.columns(2)
+lr = c1.select_slider("target learning rate η", [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0], 0.7,
+                      key=f"{P}.lr")
+warm = c2.slider("warmup steps (linear)", 0, 300, 100, 10, key=f"{P}.tw")
+n = 400
+pair = [Schedule(lr, Warmup(), Decay("constant"), total_steps=n),
+        Schedule(lr, Warmup("linear", warm) if warm else Warmup(), Decay("constant"), total_steps=n)]
+res = simulate(np.stack([p(np.arange(n)) for p in pair]))
+names = ["no warmup", f"{warm}-step warmup"]
+t = np.arange(n)
+c1, c2 = st.columns(2)
+loss_fig = schedule_figure([Trace(nm, t, res["loss"][i], dash="solid" if i else "dot") for i, nm in enumerate(names)],
+                           title="Training loss", log_y=True, y_title="loss ½(uv − 1)²", shade_warmup=False,
+                           legend_below=True)
+c1.plotly_chart(loss_fig, key=f"{P}.loss")
+sharp = [Trace(f"sharpness λ, {nm}", t, res["sharpness"][i], dash="solid" if i else "dot")
+         for i, nm in enumerate(names)]
+eta = pair[1](t)
+limit = np.full(n, np.nan)
+np.divide(2.0, eta, out=limit, where=eta > 0)
+sharp.append(Trace(f"stability limit 2/η, {names[1]}", t, limit, dash="dash", color="#555555"))
+sfig = schedule_figure(sharp, title="Sharpness against the stability limit 2/η", y_title="sharpness λ (curvature)",
+                       shade_warmup=False, legend_below=True, y_range=[0, 12])
+c2.plotly_chart(sfig, key=f"{P}.sharp")
+for i, (nm, d) in enumerate(zip(names, res["diverged_at"])):
+    if d >= 0:
+        st.error(f"**{nm}**: the loss became NaN/∞ at step {d} — the run diverged.", icon=":material/error:")
+    else:
+        st.success(f"**{nm}**: trained; final loss {res['loss'][i, -1]:.2e}.", icon=":material/check_circle:")
+
+st.subheader("The learning-rate × warmup map")
+st.markdown("The same model on a grid of target rates and warmup lengths. ✕ marks runs that diverged: longer "
+            "warmups keep larger target rates usable — the headline of Kalra & Barkeshli (2024).")
+lrs = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1]
+warms = [0, 10, 25, 50, 100, 200, 300]
+grid = np.stack([Schedule(a, Warmup("linear", w) if w else Warmup(), Decay("constant"), total_steps=n)(t)
+                 for a in lrs for w in warms])
+fl = final_loss(simulate(grid)).reshape(len(lrs), len(warms))
+st.plotly_chart(heatmap_figure(fl, warms, lrs, "Final loss after 400 steps", "warmup steps", "target learning rate",
+                               diverged=~np.isfinite(fl)), key=f"{P}.map")
+
+# --- 3 -------------------------------------------------------------------------------------------
+st.header("3 · Large batches: the linear scaling rule")
+st.markdown(
+    "Goyal et al. (2017) trained ResNet-50 on ImageNet in one hour with batches of 8192. Their rule: **multiply "
+    "the learning rate by k when the batch grows k-fold** (lr = 0.1 · batch / 256), and warm up gradually over "
+    "the first 5 epochs, because the scaled rate is too large for the first updates.")
+c1, c2, c3 = st.columns(3)
+batch = c1.select_slider("batch size", [256, 512, 1024, 2048, 4096, 8192, 16384, 32768], 8192, key=f"{P}.batch")
+epochs = c2.slider("warmup epochs", 0, 10, 5, key=f"{P}.wep")
+dataset = c3.number_input("training images", 10_000, 10_000_000, 1_281_167, step=10_000, key=f"{P}.data")
+spe = max(1, dataset // batch)
+target = 0.1 * batch / 256
+st.markdown(f"→ target lr **{target:.3g}**, **{spe:,} steps per epoch**, warmup **{epochs * spe:,} steps** "
+            f"(from 0.1 to {target:.3g}).")
+goyal = Schedule(target, Warmup("linear", epochs * spe, factor=min(1.0, 0.1 / target)) if epochs else Warmup(),
+                 Decay("multistep", milestones=[30 * spe, 60 * spe, 80 * spe]), "multiply", 90 * spe)
+st.plotly_chart(schedule_figure([curve(goyal, 90 * spe, f"batch {batch}")], x_unit="epochs", steps_per_epoch=spe,
+                                title="Goyal et al.: gradual warmup, then ÷10 at epochs 30, 60, 80"),
+                key=f"{P}.goyal")
+
+# --- 4 -------------------------------------------------------------------------------------------
+st.header("4 · Adam needs a few steps to know its gradients")
+st.markdown(
+    "Adam divides each update by a running estimate of the squared gradient, with decay rate β₂. In the first "
+    "steps that estimate rests on very few gradients and has a large variance, so updates can be erratic even "
+    "after bias correction. Liu et al. (2020) derived a correction from this variance (RAdam); Ma & Yarats (2019) "
+    "showed that a simple **untuned warmup** does as well: linear over **2/(1−β₂)** steps, or exponential with "
+    "time constant **1/(1−β₂)**.")
+beta2 = st.select_slider("β₂", [0.9, 0.95, 0.98, 0.99, 0.995, 0.999], 0.999, key=f"{P}.beta2")
+tau = untuned_period(beta2, "linear")
+st.markdown(f"→ untuned linear warmup: **{tau:,} steps**; exponential time constant "
+            f"**{untuned_period(beta2, 'exponential'):,}**; RAdam offset δ = {radam_offset(beta2)}.")
+m = 3 * tau
+adam = [curve(Schedule(1.0, Warmup(name, beta2=beta2), Decay("constant"), "multiply"), m, label)
+        for name, label in [("untuned_linear", "untuned linear"), ("untuned_exponential", "untuned exponential"),
+                            ("radam", "RAdam rectification")]]
+st.plotly_chart(schedule_figure(adam, title=f"Warmup factors derived from β₂ = {beta2}", y_title="lr ÷ target lr",
+                                shade_warmup=False), key=f"{P}.adam")
+
+# --- 5 -------------------------------------------------------------------------------------------
+st.header("5 · The same words, different curves")
+st.markdown("Libraries disagree on the value at step 0, on whether the decay starts after the warmup "
+            "(*prepend*), runs underneath it (*multiply*) or is overridden by it (*override*), and on what "
+            "\"decay steps\" counts. The **Compare** page plots one configuration as each library runs it. "
+            "For instance, timm's cosine without `warmup_prefix` drops at the end of warmup:")
+timm = preset("timm: CosineLRScheduler without prefix (drop at the end of warmup)")
+st.plotly_chart(schedule_figure([curve(timm, timm.total_steps, "timm CosineLRScheduler(warmup_prefix=False)")],
+                                title="A warmup that overrides the decay: the jump at step 2000"), key=f"{P}.timm")
+
+st.header("Sources")
+st.markdown("""
+- He, Zhang, Ren, Sun. *Deep Residual Learning for Image Recognition*, CVPR 2016 (§4.2: constant warmup for ResNet-110).
+- Goyal et al. *Accurate, Large Minibatch SGD: Training ImageNet in 1 Hour*, 2017 (linear scaling rule, gradual warmup).
+- Vaswani et al. *Attention Is All You Need*, 2017 (§5.3, the Noam schedule).
+- Liu et al. *On the Variance of the Adaptive Learning Rate and Beyond* (RAdam), ICLR 2020.
+- Ma, Yarats. *On the adequacy of untuned warmup for adaptive optimization*, AAAI 2021, arXiv:1910.04209.
+- Lewkowycz et al. *The large learning rate phase of deep learning: the catapult mechanism*, 2020.
+- Kalra, Barkeshli. *Why Warmup the Learning Rate? Underlying Mechanisms and Improvements*, NeurIPS 2024.
+""")
