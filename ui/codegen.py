@@ -103,6 +103,14 @@ def _plain(s: Schedule):
     return None
 
 
+def _unclamped_note(s: Schedule, lib: str) -> str:
+    p = s.decay_params
+    if s.decay.name == "cosine" and not p["clamp"]:
+        return (f"Identical until the cosine reaches its floor (step {s.warmup.steps + p['steps']:,}); after that "
+                f"{lib} holds the floor while this schedule's cosine rises again.")
+    return ""
+
+
 def transformers(s: Schedule):
     w, d, p = s.warmup, s.decay, s.decay_params
     why = _plain(s)
@@ -116,12 +124,15 @@ def transformers(s: Schedule):
         return None, f"transformers cannot express this schedule: {why}."
     W, N = w.steps, s.total_steps
     L = N - W
-    call = None
+    call, note = None, ""
     if d.name == "linear" and p["floor"] == 0 and p["steps"] == L:
         call = ("linear", {}, {})
-    elif d.name == "cosine" and not p["clamp"] and p["exponent"] == 1 and p["steps"] == max(1, L):
+    elif d.name == "cosine" and p["exponent"] == 1 and p["steps"] == max(1, L):
         call = ("cosine", {"num_cycles": p["cycles"]}, {}) if p["floor"] == 0 else \
             ("cosine_with_min_lr", {"num_cycles": p["cycles"], "min_lr_rate": p["floor"]}, {})
+        if p["clamp"]:
+            note = (f"Identical for steps 0 to {N}; after num_training_steps transformers' cosine rises again, "
+                    "while this schedule holds its floor.")
     elif d.name == "constant":
         call = ("constant_with_warmup", {}, {}) if W else ("constant", {}, {})
     elif d.name == "polynomial" and p["delay"] == 0 and not p["cycle"] and p["steps"] == L and p["floor"] > 0:
@@ -142,7 +153,7 @@ def transformers(s: Schedule):
             f"optimizer = torch.optim.AdamW(model.parameters(), lr={s.base_lr!r})\n"
             f"scheduler = get_scheduler({name!r}, optimizer, num_warmup_steps={W}, num_training_steps={N}"
             + (f",\n                          scheduler_specific_kwargs=dict({_args(**kw)})" if kw else "") + ")\n"
-            "# in the loop: optimizer.step(); scheduler.step()\n"), ""
+            "# in the loop: optimizer.step(); scheduler.step()\n"), note
 
 
 def timm(s: Schedule):
@@ -159,7 +170,8 @@ def timm(s: Schedule):
     if w.steps:
         common = {"warmup_t": w.steps, "warmup_lr_init": w.factor * lr, "warmup_prefix": s.convention == "prepend"}
     cls = kw = None
-    if d.name == "cosine" and p["clamp"] and p["exponent"] == 1 and p["cycles"] == 0.5:
+    note = _unclamped_note(s, "timm")
+    if d.name == "cosine" and p["exponent"] == 1 and p["cycles"] == 0.5:
         cls, kw = "CosineLRScheduler", {"t_initial": p["steps"], "lr_min": p["floor"] * lr}
     elif d.name == "cosine_restarts" and p["decay_mode"] == "peak" and p["profile"] in ("cosine", "polynomial"):
         cls = "CosineLRScheduler" if p["profile"] == "cosine" else "PolyLRScheduler"
@@ -185,7 +197,7 @@ def timm(s: Schedule):
             "model = torch.nn.Linear(10, 1)  # your model\n"
             f"optimizer = torch.optim.SGD(model.parameters(), lr={lr!r})\n"
             f"scheduler = {cls}(optimizer, {_args(**kw, **common)}, t_in_epochs=False)\n"
-            "# in the loop, after each update: num_updates += 1; scheduler.step_update(num_updates)\n"), ""
+            "# in the loop, after each update: num_updates += 1; scheduler.step_update(num_updates)\n"), note
 
 
 def optax(s: Schedule):
@@ -199,8 +211,8 @@ def optax(s: Schedule):
         return None, f"optax cannot express this schedule: {why}."
     lr, W = s.base_lr, w.steps
     init = w.factor * lr if W else lr
-    expr = None
-    if d.name == "cosine" and p["clamp"] and p["cycles"] == 0.5:
+    expr, note = None, _unclamped_note(s, "optax")
+    if d.name == "cosine" and p["cycles"] == 0.5:
         expr = ("warmup_cosine_decay_schedule", {"init_value": init, "peak_value": lr, "warmup_steps": W,
                                                  "decay_steps": W + p["steps"], "end_value": p["floor"] * lr,
                                                  "exponent": p["exponent"]})
@@ -229,7 +241,7 @@ def optax(s: Schedule):
     return (HEADER + "import optax\n\n"
             f"schedule = optax.{name}({_args(**kw)})\n"
             "optimizer = optax.adamw(learning_rate=schedule)  # schedule(count), count = updates done\n"
-            "# optax computes in float32 unless JAX_ENABLE_X64=1\n"), ""
+            "# optax computes in float32 unless JAX_ENABLE_X64=1\n"), note
 
 
 def keras(s: Schedule):
@@ -240,8 +252,8 @@ def keras(s: Schedule):
     if why:
         return None, f"Keras cannot express this schedule: {why}."
     lr, W = s.base_lr, w.steps
-    expr = None
-    if d.name == "cosine" and p["clamp"] and p["cycles"] == 0.5 and p["exponent"] == 1:
+    expr, note = None, _unclamped_note(s, "Keras")
+    if d.name == "cosine" and p["cycles"] == 0.5 and p["exponent"] == 1:
         kw = {"initial_learning_rate": w.factor * lr if W else lr, "decay_steps": p["steps"], "alpha": p["floor"]}
         if W:
             kw.update(warmup_target=lr, warmup_steps=W)
@@ -271,7 +283,7 @@ def keras(s: Schedule):
     name, kw = expr
     return (HEADER + "import keras\n\n"
             f"schedule = keras.optimizers.schedules.{name}({_args(**kw)})\n"
-            "optimizer = keras.optimizers.AdamW(learning_rate=schedule)  # float32 arithmetic\n"), ""
+            "optimizer = keras.optimizers.AdamW(learning_rate=schedule)  # float32 arithmetic\n"), note
 
 
 def snippets(s: Schedule) -> dict:

@@ -1,0 +1,222 @@
+"""Every page under streamlit.testing.v1.AppTest: renders, reacts to its controls, round-trips its URL,
+and shows bad input as an error next to the control instead of a traceback."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ui import state
+from warmup_core import Decay, Schedule, Warmup
+
+PAGES = Path(__file__).resolve().parents[1] / "pages"
+
+
+def run(page, query=None, timeout=30):
+    at = AppTest.from_file(str(PAGES / page), default_timeout=timeout)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def figures(at):
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def ys(fig, i=0):
+    return fig["data"][i]["y"]
+
+
+def decode_y(trace):
+    y = trace["y"]
+    if isinstance(y, dict):  # plotly's typed-array encoding
+        import base64
+
+        return np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"])
+    return np.asarray(y, dtype=float)
+
+
+# --- Explore -------------------------------------------------------------------------------------
+
+def test_explore_renders_with_title_axes_and_metrics():
+    at = run("explore.py")
+    (fig,) = figures(at)
+    layout = fig["layout"]
+    assert layout["title"]["text"] and layout["xaxis"]["title"]["text"].startswith("step")
+    assert layout["yaxis"]["title"]["text"] == "learning rate"
+    assert fig["data"][0]["line"]["shape"] == "hv"
+    assert [m.label for m in at.metric][:3] == ["peak lr", "peak at step", "lr at step 0"]
+    assert len(at.latex) >= 2
+
+
+@pytest.mark.parametrize("key,value", [
+    ("explore.warmup_steps", 2000), ("explore.warmup_factor", 0.3), ("explore.warmup_method", "constant"),
+    ("explore.decay", "multistep"), ("explore.convention", "multiply"), ("explore.base_lr", 0.5),
+    ("explore.total_steps", 20_000),
+])
+def test_each_main_control_changes_the_curve(key, value):
+    at = run("explore.py")
+    before = decode_y(figures(at)[0]["data"][0])
+    at.get_by_key(key).set_value(value)
+    at.run()
+    assert not at.exception
+    after = decode_y(figures(at)[0]["data"][0])
+    assert len(before) != len(after) or not np.allclose(before, after)
+
+
+def test_explore_decay_parameter_widgets_come_from_the_registry():
+    at = run("explore.py")
+    at.get_by_key("explore.decay").set_value("wsd")
+    at.run()
+    labels = {w.label for w in at.sidebar.selectbox} | {w.label for w in at.sidebar.slider}
+    assert "shape" in labels and "floor" in labels
+
+
+def test_bad_value_shows_an_error_next_to_the_control_and_the_page_survives():
+    at = run("explore.py")
+    at.get_by_key("explore.decay").set_value("multistep")
+    at.run()
+    at.get_by_key("explore.d.multistep.milestones").set_value("5000, 100")
+    at.run()
+    assert not at.exception
+    errors = [e.value for e in at.sidebar.error]
+    assert any("milestones" in e and "sorted" in e for e in errors), errors
+    assert not figures(at)  # no stale curve; the info box says what to fix
+    at.get_by_key("explore.d.multistep.milestones").set_value("100, 5000")
+    at.run()
+    assert figures(at) and not at.sidebar.error
+
+
+def test_non_numeric_list_is_refused_without_eval():
+    at = run("explore.py")
+    at.get_by_key("explore.decay").set_value("multistep")
+    at.run()
+    at.get_by_key("explore.d.multistep.milestones").set_value("__import__('os').system('true')")
+    at.run()
+    assert not at.exception
+    assert any("is not a number" in e.value for e in at.sidebar.error)
+
+
+def test_explore_url_round_trip():
+    s = Schedule(0.3, Warmup("cosine", 1234, factor=0.05), Decay("polynomial", power=2.0), "override", 7000)
+    link = state.encode({"schedule": s.to_dict(), "view": {"x_unit": "epochs", "steps_per_epoch": 100,
+                                                           "log_y": True}})
+    at = run("explore.py", {"s": link})
+    assert at.get_by_key("explore.warmup_steps").value == 1234
+    assert at.get_by_key("explore.convention").value == "override"
+    fig = figures(at)[0]
+    assert fig["layout"]["yaxis"]["type"] == "log" and fig["layout"]["xaxis"]["title"]["text"] == "epoch"
+    # the page writes the same state back into the URL
+    again = state.decode(at.query_params["s"][0] if isinstance(at.query_params["s"], list) else at.query_params["s"])
+    assert Schedule(**{}) is not None and again["schedule"] == s.to_dict()
+
+
+@pytest.mark.parametrize("bad", ["%%%not-base64", state.encode({"schedule": {"base_lr": -1}}),
+                                 state.encode({"schedule": {"decay": {"name": "nope"}}}),
+                                 state.encode({"view": {"steps_per_epoch": 0}}), "x" * 20_000])
+def test_malformed_link_warns_and_falls_back(bad):
+    at = run("explore.py", {"s": bad})
+    assert any("could not be used" in w.value for w in at.warning)
+    assert figures(at)  # defaults shown
+    assert at.get_by_key("explore.warmup_method").value == "linear"
+
+
+def test_teacher_link_hides_the_other_controls():
+    s = Schedule(0.1, Warmup("linear", 300), Decay("cosine"), "prepend", 5000)
+    at = run("explore.py", {"s": state.encode({"schedule": s.to_dict()}), "show": "warmup_steps,warmup_factor"})
+    keys = {w.key for w in at.sidebar.slider} | {w.key for w in at.sidebar.selectbox} | \
+        {w.key for w in at.sidebar.number_input}
+    assert "explore.warmup_steps" in keys and "explore.warmup_factor" in keys
+    assert "explore.decay" not in keys and "explore.base_lr" not in keys
+    assert figures(at)
+
+
+def test_library_preset_fills_the_controls():
+    at = run("explore.py")
+    at.get_by_key("explore.preset").set_value("maskrcnn-benchmark: WarmupMultiStepLR")
+    at.run()
+    assert at.get_by_key("explore.convention").value == "multiply"
+    assert at.get_by_key("explore.decay").value == "multistep"
+    assert at.get_by_key("explore.warmup_factor").value == pytest.approx(1 / 3)
+
+
+def test_code_export_tabs_present():
+    at = run("explore.py")
+    codes = [c.value for c in at.code]
+    assert any("LambdaLR" in c for c in codes) and any("get_scheduler" in c for c in codes)
+
+
+# --- Compare -------------------------------------------------------------------------------------
+
+def test_compare_renders_three_strategies_and_a_table():
+    at = run("compare.py")
+    fig = figures(at)[0]
+    assert [t["name"] for t in fig["data"]] == ["no warmup", "linear warmup", "constant warmup"]
+    assert len(at.dataframe) >= 1
+
+
+def test_compare_edit_duplicate_rename_delete():
+    at = run("compare.py")
+    at.get_by_key("compare.pick").set_value("linear warmup")
+    at.run()
+    at.get_by_key("compare.edit.warmup_steps").set_value(3000)
+    at.run()
+    fig = figures(at)[0]
+    lin = next(t for t in fig["data"] if t["name"] == "linear warmup")
+    assert np.argmax(decode_y(lin)) > 0
+    at.get_by_key("compare.dup").click()
+    at.run()
+    names = [t["name"] for t in figures(at)[0]["data"]]
+    assert "linear warmup copy" in names
+    at.get_by_key("compare.new_name").set_value("long warmup")
+    at.run()
+    assert "long warmup" in [t["name"] for t in figures(at)[0]["data"]]
+    at.get_by_key("compare.del").click()
+    at.run()
+    assert "long warmup" not in [t["name"] for t in figures(at)[0]["data"]]
+
+
+def test_compare_views_change_the_figure():
+    at = run("compare.py")
+    at.get_by_key("compare.mode").set_value("Against a baseline")
+    at.run()
+    fig = figures(at)[0]
+    assert "baseline" in fig["layout"]["title"]["text"] and len(fig["data"]) == 2
+    at.get_by_key("compare.mode").set_value("Small multiples")
+    at.run()
+    assert len(figures(at)[0]["data"]) == 3
+
+
+def test_compare_url_round_trip_and_bad_link():
+    items = [{"name": "a", "schedule": Schedule(0.2, Warmup("linear", 10), Decay("cosine"), "prepend", 500)
+              .to_dict()},
+             {"name": "b", "schedule": Schedule(0.2, decay=Decay("step", step_size=100), total_steps=500).to_dict()}]
+    at = run("compare.py", {"s": state.encode({"strategies": items})})
+    assert [t["name"] for t in figures(at)[0]["data"]] == ["a", "b"]
+    at = run("compare.py", {"s": state.encode({"strategies": [{"name": "x"}]})})
+    assert any("could not be used" in w.value for w in at.warning)
+    assert len(figures(at)[0]["data"]) == 3
+
+
+def test_same_settings_different_libraries_marks_disagreements():
+    at = run("compare.py")
+    libfig = figures(at)[1]
+    names = [t["name"] for t in libfig["data"]]
+    assert "transformers cosine_with_min_lr" in names and "Keras CosineDecay" in names
+
+
+# --- Learn ---------------------------------------------------------------------------------------
+
+def test_learn_renders_and_its_toy_reacts():
+    at = run("learn.py")
+    n = len(figures(at))
+    assert n >= 6
+    assert any("diverged" in e.value for e in at.error)  # no warmup at lr 0.7 blows up
+    at.get_by_key("learn.lr").set_value(0.2)
+    at.run()
+    assert not at.error  # both train at a small lr
+    assert all(f["layout"]["title"]["text"] for f in figures(at))
