@@ -54,7 +54,22 @@ def as_steps(steps) -> tuple[np.ndarray, bool]:
     return t, t.ndim == 0
 
 
-class Warmup:
+class _ByValue:
+    """Equality, hashing and repr from ``to_dict()``: two specs are equal when their JSON is."""
+
+    __slots__ = ()
+
+    def __eq__(self, other):
+        return type(other) is type(self) and self.to_dict() == other.to_dict()
+
+    def __hash__(self):
+        return hash(json.dumps(self.to_dict(), sort_keys=True))
+
+    def __repr__(self):
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.to_dict().items())})"
+
+
+class Warmup(_ByValue):
     """A warmup stage: ``method`` (a registry name), ``steps`` (W), ``factor`` (lr at step 0 as a
     fraction of the peak) and the method's own parameters. ``target="decay"`` ramps to the value
     the decay has where the warmup hands over (detectron2, timm tanh) instead of to the peak."""
@@ -107,17 +122,9 @@ class Warmup:
     def evaluate(self, t, start, end):
         return self.entry.evaluate(t, self.steps, start, end, **dict(self.params))
 
-    def __eq__(self, other):
-        return isinstance(other, Warmup) and self.to_dict() == other.to_dict()
-
-    def __hash__(self):
-        return hash(json.dumps(self.to_dict(), sort_keys=True))
-
-    def __repr__(self):
-        return f"Warmup({', '.join(f'{k}={v!r}' for k, v in self.to_dict().items())})"
 
 
-class Decay:
+class Decay(_ByValue):
     """A decay: a registry name and its parameters (``None`` lengths are filled by the schedule)."""
 
     __slots__ = ("name", "params")
@@ -134,15 +141,6 @@ class Decay:
 
     def to_dict(self) -> dict:
         return {"name": self.name, **{k: _listify(v) for k, v in self.params}}
-
-    def __eq__(self, other):
-        return isinstance(other, Decay) and self.to_dict() == other.to_dict()
-
-    def __hash__(self):
-        return hash(json.dumps(self.to_dict(), sort_keys=True))
-
-    def __repr__(self):
-        return f"Decay({', '.join(f'{k}={v!r}' for k, v in self.to_dict().items())})"
 
 
 class Curve:
