@@ -1,5 +1,7 @@
 """Compare strategies side by side, and one configuration as each library would run it."""
 
+from functools import partial
+
 import numpy as np
 import streamlit as st
 
@@ -98,17 +100,16 @@ with st.sidebar:
     view = share.view_controls(P, lambda name: True)
 
 share.save_page_state(P, view=view, extra={"strategies": strategies})
-curves = compare.full_curves(strategies)
 
 with tab_mine:
     mode = st.segmented_control("view", ["Overlay", "Small multiples", "Against a baseline"], default="Overlay",
                                 key=f"{P}.mode") or "Overlay"
     kw = dict(log_y=view["log_y"], x_unit=view["x_unit"], steps_per_epoch=view["steps_per_epoch"])
     if mode == "Overlay":
-        fig = schedule_figure(compare.traces(strategies, curves), title="Learning rate of each strategy",
+        fig = schedule_figure(compare.traces(strategies), title="Learning rate of each strategy",
                               shade_warmup=False, **kw)
     elif mode == "Small multiples":
-        fig = small_multiples(compare.traces(strategies, curves), **kw)
+        fig = small_multiples(compare.traces(strategies), **kw)
     else:
         c1, c2 = st.columns(2)
         baseline = c1.selectbox("baseline", names, key=f"{P}.baseline")
@@ -116,7 +117,7 @@ with tab_mine:
         if len(strategies) < 2:
             st.info("Add a second strategy to compare it with the baseline.")
             st.stop()
-        fig = difference_figure(compare.relative_traces(strategies, curves, baseline, rel), baseline, rel,
+        fig = difference_figure(compare.relative_traces(strategies, baseline, rel), baseline, rel,
                                 view["x_unit"], view["steps_per_epoch"])
     st.plotly_chart(fig, key=f"{P}.chart", config={"displaylogo": False})
     st.markdown("**Key numbers**")
@@ -125,8 +126,8 @@ with tab_mine:
                                 ("peak lr", "lr at step 0", "lr at end of warmup", "lr at last step", "mean lr",
                                  "area (lr·steps)")})
     c1, c2 = st.columns(2)
-    c1.download_button("Download all curves (CSV)", compare.curves_csv(curves), "strategies.csv", "text/csv",
-                       key=f"{P}.csv", on_click="ignore")
+    c1.download_button("Download all curves (CSV)", partial(compare.curves_csv, [dict(s) for s in strategies]),
+                       "strategies.csv", "text/csv", key=f"{P}.csv", on_click="ignore")
     c2.download_button("Download the strategies (JSON)", share.json_bytes(strategies), "strategies.json",
                        "application/json", key=f"{P}.json", on_click="ignore")
     with st.expander("Share this comparison"):

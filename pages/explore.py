@@ -1,5 +1,7 @@
 """Explore one schedule: controls from the registry, the curve, its formula and key numbers."""
 
+from functools import partial
+
 import streamlit as st
 
 from ui import presets, share, widgets
@@ -38,9 +40,10 @@ with tab_formula:
     formula_block(schedule)
 with tab_export:
     c1, c2 = st.columns(2)
-    c1.download_button("Download the full curve (CSV)", full_curve_csv(schedule, n, view["steps_per_epoch"]),
+    # the files are built only when a button is clicked: a 10M-step curve is hundreds of MB as text
+    c1.download_button("Download the full curve (CSV)", partial(full_curve_csv, schedule, n, view["steps_per_epoch"]),
                        "schedule.csv", "text/csv", key=f"{P}.csv", on_click="ignore")
-    c2.download_button("Download the full curve (JSON)", full_curve_json(schedule, n), "schedule.json",
+    c2.download_button("Download the full curve (JSON)", partial(full_curve_json, schedule, n), "schedule.json",
                        "application/json", key=f"{P}.json", on_click="ignore")
     share.code_export(schedule, P)
 with tab_share:

@@ -220,3 +220,17 @@ def test_learn_renders_and_its_toy_reacts():
     at.run()
     assert not at.error  # both train at a small lr
     assert all(f["layout"]["title"]["text"] for f in figures(at))
+
+
+def test_long_curves_are_reduced_but_keep_their_jumps():
+    s = Schedule(0.1, Warmup("constant", 1000, factor=0.1), Decay("multistep", milestones=[3_000_000, 6_000_000]),
+                 "prepend", 10_000_000)
+    at = run("explore.py", {"s": state.encode({"schedule": s.to_dict()})}, timeout=60)
+    trace = figures(at)[0]["data"][0]
+    x, y = decode_y({"y": trace["x"]}), decode_y(trace)
+    assert len(x) <= 5000
+    for b in (1000, 3_001_000, 6_001_000):  # each jump drawn exactly: the step before it and the step itself
+        i = int(np.searchsorted(x, b))
+        assert x[i] == b and x[i - 1] == b - 1
+        assert y[i] == pytest.approx(s(b)) and y[i - 1] == pytest.approx(s(b - 1))
+    assert x[0] == 0 and x[-1] == 9_999_999

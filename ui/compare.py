@@ -6,9 +6,10 @@ import io
 
 import numpy as np
 import pandas as pd
+import streamlit as st
 
-from warmup_core import Decay, Schedule, Warmup, compat, from_dict
-from warmup_core.reduce import reduce_indices  # noqa: F401  (re-exported for the page)
+from warmup_core import Decay, Schedule, Warmup, compat, from_dict, from_json
+from warmup_core.reduce import reduce_curve, reduce_indices
 
 from .figures import Trace, relative_values
 
@@ -56,33 +57,43 @@ def unique_name(name: str, taken) -> str:
     return f"{name} ({i})"
 
 
-def full_curves(strategies, n: int | None = None) -> dict[str, np.ndarray]:
-    out = {}
+@st.cache_data(max_entries=256, show_spinner=False)
+def strategy_points(schedule_json: str):
+    """Reduced points, summary and warmup end of one schedule, cached on its JSON: a rerun that
+    changed one strategy recomputes only that one."""
+    s = from_json(schedule_json)
+    steps, values, full = reduce_curve(s, s.total_steps)
+    return steps, values, s.summary(), s.warmup_end
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def full_curve(schedule_json: str) -> np.ndarray:
+    s = from_json(schedule_json)
+    return s(np.arange(s.total_steps, dtype=np.float64))
+
+
+def _json(item) -> str:
+    return from_dict(item["schedule"]).to_json()
+
+
+def traces(strategies) -> list[Trace]:
+    out = []
     for item in strategies:
-        s = from_dict(item["schedule"])
-        out[item["name"]] = s(np.arange(n or s.total_steps, dtype=np.float64))
+        steps, values, _, warmup_end = strategy_points(_json(item))
+        out.append(Trace(item["name"], steps, values, warmup_end=warmup_end))
     return out
 
 
-def traces(strategies, curves) -> list[Trace]:
-    result = []
-    for item in strategies:
-        s = from_dict(item["schedule"])
-        y = curves[item["name"]]
-        idx = reduce_indices(y, s.breakpoints(len(y) - 1))
-        result.append(Trace(item["name"], idx, y[idx], warmup_end=s.warmup_end))
-    return result
-
-
-def relative_traces(strategies, curves, baseline: str, mode: str) -> list[Trace]:
+def relative_traces(strategies, baseline: str, mode: str) -> list[Trace]:
     """Every other strategy against the baseline, on the steps both cover."""
-    base = curves[baseline]
-    base_s = from_dict(next(i for i in strategies if i["name"] == baseline)["schedule"])
+    base_item = next(i for i in strategies if i["name"] == baseline)
+    base = full_curve(_json(base_item))
+    base_s = from_dict(base_item["schedule"])
     out = []
     for item in strategies:
         if item["name"] == baseline:
             continue
-        y = curves[item["name"]]
+        y = full_curve(_json(item))
         n = min(len(y), len(base))
         rel = relative_values(y[:n], base[:n], mode)
         s = from_dict(item["schedule"])
@@ -96,7 +107,7 @@ def summary_table(strategies) -> pd.DataFrame:
     rows = []
     for item in strategies:
         s = from_dict(item["schedule"])
-        m = s.summary()
+        m = strategy_points(s.to_json())[2]
         rows.append({"strategy": item["name"], "warmup": f"{s.warmup.entry.title} ({s.warmup.steps:,} steps)",
                      "decay": s.decay.entry.title, "convention": s.convention, "peak lr": m["peak_lr"],
                      "peak step": m["peak_step"], "lr at step 0": m["lr_at_0"],
@@ -105,12 +116,14 @@ def summary_table(strategies) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def curves_csv(curves: dict[str, np.ndarray]) -> bytes:
-    n = max(len(v) for v in curves.values())
+def curves_csv(strategies) -> bytes:
+    """All full curves side by side (called only when the download is clicked)."""
+    curves = {item["name"]: from_dict(item["schedule"]) for item in strategies}
+    n = max(c.total_steps for c in curves.values())
     frame = pd.DataFrame({"step": np.arange(n)})
-    for name, y in curves.items():
+    for name, sched in curves.items():
         col = np.full(n, np.nan)
-        col[: len(y)] = y
+        col[: sched.total_steps] = sched(np.arange(sched.total_steps, dtype=np.float64))
         frame[name] = col
     buf = io.StringIO()
     frame.to_csv(buf, index=False, float_format="%.17g")
