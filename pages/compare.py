@@ -6,8 +6,11 @@ import numpy as np
 import streamlit as st
 
 from ui import compare, presets, share, widgets
-from ui.figures import Trace, difference_figure, schedule_figure, small_multiples
+from ui.figures import Trace, difference_figure, mark_points, schedule_figure, small_multiples
+from ui.router import ensure_router
 from warmup_core import from_dict
+
+ensure_router()
 
 P = "compare"
 KEY = f"{P}.strategies"
@@ -154,11 +157,13 @@ with tab_libs:
     lib_traces = []
     for label, (s, _) in versions.items():
         y = s(np.arange(after + 1, dtype=np.float64))
-        idx = np.unique(np.concatenate([compare.reduce_indices(y, s.breakpoints(after)), [0, total - 1]]))
+        idx = np.unique(np.concatenate([compare.reduce_indices(y, s.breakpoints(after)),
+                                        [0, total - 1, int(np.argmax(y[:total]))]]))
         lib_traces.append(Trace(label, idx, y[idx]))
     fig = schedule_figure(lib_traces, title=f"Linear warmup {warm} + cosine {total}, as each library runs it",
                           log_y=view["log_y"], x_unit="steps", shade_warmup=False)
     fig.add_vline(x=total, line_dash="dot", line_color="#555", annotation_text="N (end of training)")
+    mark_points(fig, lib_traces, [[0, int(p), after] for p in frame["peak step"]], "step 0 / peak / after N")
     st.plotly_chart(fig, key=f"{P}.libchart", config={"displaylogo": False})
     flagged = {c: compare.differs(frame, c) for c in frame.columns if c not in ("library", "call")}
     st.dataframe(frame.style.apply(lambda col: ["background-color: #FFE8CC" if v else "" for v in flagged[col.name]]

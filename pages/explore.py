@@ -7,6 +7,9 @@ import streamlit as st
 from ui import presets, share, widgets
 from ui.explore import curve_trace, formula_block, full_curve_csv, full_curve_json, summary_metrics
 from ui.figures import schedule_figure
+from ui.router import ensure_router
+
+ensure_router()
 
 P = "explore"
 show = share.load_page_state(P)

@@ -5,9 +5,12 @@ import streamlit as st
 
 from ui.figures import Trace, heatmap_figure, schedule_figure
 from ui.presets import preset
+from ui.router import ensure_router
 from warmup_core import Decay, Schedule, Warmup
 from warmup_core.toy import final_loss, simulate
 from warmup_core.warmups import radam_offset, untuned_period
+
+ensure_router()
 
 P = "learn"
 

@@ -234,3 +234,18 @@ def test_long_curves_are_reduced_but_keep_their_jumps():
         assert x[i] == b and x[i - 1] == b - 1
         assert y[i] == pytest.approx(s(b)) and y[i - 1] == pytest.approx(s(b - 1))
     assert x[0] == 0 and x[-1] == 9_999_999
+
+
+def test_length_in_epochs_sets_total_steps():
+    at = run("explore.py")
+    at.get_by_key("explore.length_unit").set_value("epochs")
+    at.run()
+    at.get_by_key("explore.epochs").set_value(12)
+    at.get_by_key("explore.steps_per_epoch").set_value(250)
+    at.run()
+    assert not at.exception
+    assert "= 3,000 steps" in [c.value for c in at.sidebar.caption]
+    assert decode_y({"y": figures(at)[0]["data"][0]["x"]})[-1] == 2999
+    at.get_by_key("explore.view.x_unit").set_value("epochs")
+    at.run()
+    assert decode_y({"y": figures(at)[0]["data"][0]["x"]})[-1] == pytest.approx(2999 / 250)  # same steps/epoch

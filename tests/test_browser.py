@@ -68,3 +68,15 @@ def test_slider_redraws_the_chart_within_a_second(app):
     assert chart_path(page) != before
     page.screenshot(path=str(SHOTS / "browser-explore-after-slider.png"))
     print(f"slider change -> chart redrawn in {elapsed:.2f} s")
+
+
+def test_a_shared_link_to_a_page_on_a_fresh_server_gets_the_app_navigation(app):
+    # a fresh server whose first visitor lands on /compare (Streamlit's legacy pages/ handling)
+    _, page = app
+    with app_server() as url:
+        page.goto(f"{url}/compare")
+        wait_for_app(page)
+        page.wait_for_selector("[data-testid='stPlotlyChart']", timeout=30_000)
+        nav = page.locator("[data-testid='stSidebarNav']").inner_text()
+        assert "Explore" in nav and "Compare" in nav and "Learn" in nav and "app" not in nav.split()
+        no_exception(page)

@@ -84,6 +84,18 @@ def schedule_figure(traces: list[Trace], title="Learning-rate schedule", log_y=F
     return fig
 
 
+def mark_points(fig, traces: list[Trace], steps_of: list[list[int]], label="") -> go.Figure:
+    """Markers on each trace at the given steps (e.g. step 0 and its peak), in the trace's colour."""
+    for i, (t, steps) in enumerate(zip(traces, steps_of)):
+        idx = np.searchsorted(t.steps, steps)
+        fig.add_trace(go.Scatter(x=np.asarray(t.steps)[idx], y=np.asarray(t.values)[idx], mode="markers",
+                                 marker={"size": 9, "color": t.color or PALETTE[i % len(PALETTE)],
+                                         "line": {"width": 1, "color": "white"}},
+                                 showlegend=False, name=f"{t.name} {label}".strip(),
+                                 hovertemplate="%{y:.4~g}<extra>" + f"{t.name} {label}" + "</extra>"))
+    return fig
+
+
 def small_multiples(traces: list[Trace], title="Strategies side by side", log_y=False, x_unit="steps",
                     steps_per_epoch=1, cols=2) -> go.Figure:
     """One panel per curve, shared axes."""

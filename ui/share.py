@@ -120,9 +120,12 @@ def view_controls(prefix: str, visible) -> dict:
         return {k: st.session_state[f"{prefix}.view.{k}"] for k in VIEW_DEFAULTS}
     st.markdown("**View**")
     x_unit = st.radio("x axis", ["steps", "epochs"], key=f"{prefix}.view.x_unit", horizontal=True)
-    spe = st.number_input("steps per epoch", 1, 10_000_000, key=f"{prefix}.view.steps_per_epoch",
-                          help="Used to show epochs; the schedule itself always counts optimizer updates.",
-                          disabled=x_unit == "steps")
+    if st.session_state.get(f"{prefix}.length_unit") == "epochs":  # the length was given in epochs: reuse them
+        spe = st.session_state[f"{prefix}.view.steps_per_epoch"] = st.session_state[f"{prefix}.steps_per_epoch"]
+    else:
+        spe = st.number_input("steps per epoch", 1, 10_000_000, key=f"{prefix}.view.steps_per_epoch",
+                              help="Used to show epochs; the schedule itself always counts optimizer updates.",
+                              disabled=x_unit == "steps")
     log_y = st.toggle("log-scale learning rate", key=f"{prefix}.view.log_y")
     return {"x_unit": x_unit, "steps_per_epoch": int(spe), "log_y": bool(log_y)}
 

@@ -58,6 +58,7 @@ def seed(prefix: str, schedule: Schedule) -> None:
     ss = st.session_state
     ss[_key(prefix, "base_lr")] = schedule.base_lr
     ss[_key(prefix, "total_steps")] = schedule.total_steps or 10_000
+    ss[_key(prefix, "length_unit")] = "steps"
     ss[_key(prefix, "warmup_method")] = w.method
     if not w.entry.derive_steps and w.method != "none":
         ss[_key(prefix, "warmup_steps")] = w.steps
@@ -146,9 +147,26 @@ def schedule_controls(prefix: str, visible: Callable[[str], bool] = lambda name:
                              help="The learning rate the warmup rises to (the optimizer's lr).") \
         if visible("base_lr") else st.session_state[k("base_lr")]
     _clamped(k("total_steps"), 10_000, 1, 10_000_000)
-    total = c.number_input("total steps", min_value=1, max_value=10_000_000, step=100, key=k("total_steps"),
-                           help="Length of training in optimizer updates (1 to 10,000,000).") \
-        if visible("total_steps") else st.session_state[k("total_steps")]
+    _ss(k("length_unit"), "steps")
+    if visible("total_steps"):
+        unit = c.radio("training length in", ["steps", "epochs"], key=k("length_unit"), horizontal=True,
+                       help="The schedule counts optimizer updates; epochs are converted once, here.")
+        if unit == "epochs":
+            _clamped(k("steps_per_epoch"), 1000, 1, 1_000_000)
+            _clamped(k("epochs"), max(1, round(st.session_state[k("total_steps")] /
+                                               st.session_state[k("steps_per_epoch")])), 1, 100_000)
+            e1, e2 = c.columns(2)
+            epochs = e1.number_input("epochs", 1, 100_000, key=k("epochs"))
+            spe = e2.number_input("steps per epoch", 1, 1_000_000, key=k("steps_per_epoch"))
+            st.session_state[k("total_steps")] = min(int(epochs) * int(spe), 10_000_000)
+            c.caption(f"= {st.session_state[k('total_steps')]:,} steps" +
+                      (" (capped at 10,000,000)" if int(epochs) * int(spe) > 10_000_000 else ""))
+            total = st.session_state[k("total_steps")]
+        else:
+            total = c.number_input("total steps", min_value=1, max_value=10_000_000, step=100, key=k("total_steps"),
+                                   help="Length of training in optimizer updates (1 to 10,000,000).")
+    else:
+        total = st.session_state[k("total_steps")]
     total = int(total)
 
     # --- warmup ------------------------------------------------------------------------------
