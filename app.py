@@ -11,6 +11,7 @@ PAGES = [
     st.Page("pages/explore.py", title="Explore", icon=":material/tune:", default=True),
     st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
     st.Page("pages/learn.py", title="Learn", icon=":material/school:"),
+    st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
 ]
 
 st.navigation(PAGES).run()
