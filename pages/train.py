@@ -100,7 +100,7 @@ else:
                           help="TensorBoard-style debiased moving average; the raw curve stays faint behind.")
     log_y = c2.toggle("log-scale loss", key=f"{P}.logy")
 
-    @st.fragment(run_every=1.0 if active else None)
+    @st.fragment(run_every=0.5 if active else None)
     def live():
         runs = {r["id"]: r for r in mgr.store.runs(owner=None) if r["id"] in shown}
         for rid in shown:

@@ -249,3 +249,51 @@ def test_length_in_epochs_sets_total_steps():
     at.get_by_key("explore.view.x_unit").set_value("epochs")
     at.run()
     assert decode_y({"y": figures(at)[0]["data"][0]["x"]})[-1] == pytest.approx(2999 / 250)  # same steps/epoch
+
+
+# --- Train ---------------------------------------------------------------------------------------
+
+@pytest.fixture
+def train_db(tmp_path, monkeypatch):
+    import streamlit as st
+
+    monkeypatch.setenv("WARMUP_LAB_DB", str(tmp_path / "runs.sqlite"))
+    st.cache_resource.clear()  # a fresh job manager on this database
+    yield tmp_path / "runs.sqlite"
+    from ui.train import manager
+
+    manager().shutdown()
+    st.cache_resource.clear()
+
+
+def test_train_page_runs_a_small_comparison_and_shows_live_charts(train_db):
+    import time
+
+    at = run("train.py")
+    assert any("Start" in i.value for i in at.info) or at.info  # the empty state explains what to do
+    at.get_by_key("train.steps").set_value(30)
+    at.get_by_key("train.start").click()
+    at.run()
+    assert not at.exception and not at.error
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        at.run()
+        texts = [p.proto.text for p in at.get("progress")]
+        if texts and all("finished" in t for t in texts):
+            break
+        time.sleep(0.3)
+    assert len(texts) == 3 and all("finished" in t for t in texts), texts
+    titles = [f["layout"]["title"]["text"] for f in figures(at)]
+    assert titles == ["Training loss", "Held-out loss", "Learning rate the optimizer applied", "Gradient norm"]
+    lr_fig = figures(at)[2]
+    assert [t["name"] for t in lr_fig["data"]] == ["no warmup", "linear warmup", "constant warmup"]
+    table = at.dataframe[0].value
+    assert list(table["status"]) == ["finished"] * 3
+
+
+def test_train_page_reports_an_empty_selection(train_db):
+    at = run("train.py")
+    at.get_by_key("train.schedules").set_value([])
+    at.get_by_key("train.start").click()
+    at.run()
+    assert any("at least one schedule" in e.value for e in at.error)

@@ -36,12 +36,15 @@ def chart_path(page):
     return page.locator("[data-testid='stPlotlyChart'] .scatterlayer path.js-line").first.get_attribute("d")
 
 
-@pytest.mark.parametrize("path", ["", "compare", "learn"])
+@pytest.mark.parametrize("path", ["", "compare", "learn", "train"])
 def test_every_page_renders(app, path):
     url, page = app
     page.goto(f"{url}/{path}")
     wait_for_app(page)
-    page.wait_for_selector("[data-testid='stPlotlyChart'] .scatterlayer path.js-line", timeout=30_000)
+    if path == "train":  # no run yet: the demo button and the explanation
+        assert page.get_by_role("button", name="Teaching demo").count() == 1
+    else:
+        page.wait_for_selector("[data-testid='stPlotlyChart'] .scatterlayer path.js-line", timeout=30_000)
     no_exception(page)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"browser-{path or 'explore'}.png"))

@@ -33,8 +33,8 @@ def parse(argv=None):
     ap.add_argument("--optimizer", default=None, choices=OPTIMIZERS, help="default: the task's")
     ap.add_argument("--seed", type=int, default=0, help="initial weights and batch order (default: 0)")
     ap.add_argument("--device", default="auto", help="auto | cpu | cuda | mps (default: auto)")
-    ap.add_argument("--log-every", type=int, default=0, help="0: about 200 points per run")
-    ap.add_argument("--eval-every", type=int, default=25)
+    ap.add_argument("--log-every", type=int, default=0, help="0: about 100 points per run")
+    ap.add_argument("--eval-every", type=int, default=50)
     ap.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                     help="task option, e.g. norm=pre for the Pre-LN transformer")
     return ap.parse_args(argv)

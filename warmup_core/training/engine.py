@@ -39,8 +39,8 @@ class RunConfig:
     weight_decay: float = 0.0
     betas: tuple = (0.9, 0.999)
     device: str = "auto"
-    eval_every: int = 25
-    log_every: int = 0  # 0: about 200 points per run
+    eval_every: int = 50
+    log_every: int = 0  # 0: about 100 points per run
     blowup: float = 20.0
     amp: bool = False
     compile: bool = False
@@ -125,7 +125,7 @@ def _norm(tensors) -> float:
     tensors = [t for t in tensors if t is not None]
     if not tensors:
         return 0.0
-    return float(torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(t) for t in tensors])))
+    return float(torch.linalg.vector_norm(torch.stack(torch._foreach_norm(tensors))))
 
 
 def train(cfg: RunConfig, on_log: Callable[[dict], None] = lambda row: None,
@@ -145,7 +145,7 @@ def train(cfg: RunConfig, on_log: Callable[[dict], None] = lambda row: None,
             on_log({"step": 0, "note": f"torch.compile unavailable ({type(e).__name__}); running eagerly"})
     autocast = (torch.autocast(device.type, dtype=torch.bfloat16) if cfg.amp and device.type in ("cuda", "cpu")
                 else contextlib.nullcontext())
-    log_every = cfg.log_every or max(1, cfg.steps // 200)
+    log_every = cfg.log_every or max(1, cfg.steps // 100)
     ctx = int(opts.get("context", 64))
     params = [p for p in model.parameters() if p.requires_grad]
     first_loss, loss_value, t0 = None, None, time.perf_counter()
@@ -177,7 +177,8 @@ def train(cfg: RunConfig, on_log: Callable[[dict], None] = lambda row: None,
         opt.step()
         sched.step()
         if log:
-            row["update_norm"] = _norm([p.detach() - b for p, b in zip(params, before)])
+            torch._foreach_sub_(before, [p.detach() for p in params])  # before - after, in place
+            row["update_norm"] = _norm(before)
             if step % cfg.eval_every == 0 or step == cfg.steps - 1:
                 row["eval_loss"], row["eval_acc"] = evaluate(model, data, device, opts)
             row["wall"] = time.perf_counter() - t0
