@@ -33,8 +33,13 @@ def on_task():
 
 
 for k, v in {"task": "mlp", "optimizer": "sgd", "lr": 0.05, "steps": 300, "batch": 64, "seed": 0, "warmup": 100,
-             "factor": 0.1, "schedules": ["no warmup", "linear warmup", "constant warmup"]}.items():
+             "factor": 0.1, "schedules": ["no warmup", "linear warmup", "constant warmup"], "sharp": False,
+             "sharp_every": 10}.items():
     st.session_state.setdefault(f"{P}.{k}", v)
+preset = st.session_state.pop(f"{P}.preset", None)  # sent by a "run it yourself" button on the Learn page
+if preset:
+    for k, v in preset.items():
+        st.session_state[f"{P}.{k}"] = v
 
 st.title("Train with different warmups")
 try:
@@ -58,12 +63,16 @@ with st.sidebar:
     c2.number_input("batch size", 1, 4096, key=f"{P}.batch")
     st.number_input("seed", 0, 2**31 - 1, key=f"{P}.seed")
     strategies = st.session_state.get("compare.strategies", [])
-    options = ["no warmup", "linear warmup", "constant warmup", "untuned linear (Adam β₂)"] + \
-        [f"Compare: {s['name']}" for s in strategies]
+    options = T.SCHEDULE_CHOICES + [f"Compare: {s['name']}" for s in strategies]
     st.multiselect("schedules to compare", options, key=f"{P}.schedules",
                    help="Strategies from the Compare page run at this target lr and length.")
     st.slider("warmup steps (linear / constant)", 0, 5_000, key=f"{P}.warmup", step=10)
     st.slider("constant warmup factor", 0.01, 1.0, key=f"{P}.factor", step=0.01)
+    st.toggle("track sharpness (top Hessian eigenvalue)", key=f"{P}.sharp",
+              help="Power iteration with Hessian-vector products on a fixed batch. On the CPU it is measured less "
+                   "often when it would more than double the run time.")
+    if st.session_state[f"{P}.sharp"]:
+        st.number_input("measure every k steps", 1, 10_000, key=f"{P}.sharp_every")
     start = st.button("Start", key=f"{P}.start", type="secondary", width="stretch")
 
 ss = st.session_state
@@ -75,9 +84,11 @@ if start or ss.pop(f"{P}.start_demo", False):
         st.error("Pick at least one schedule to run.")
     else:
         try:
-            configs = [RunConfig(task=task.name, schedule=s.to_dict(), optimizer=ss[f"{P}.optimizer"],
+            configs = [RunConfig(task=task.name, schedule=s.to_dict(), optimizer=opt or ss[f"{P}.optimizer"],
                                  steps=int(ss[f"{P}.steps"]), batch_size=int(ss[f"{P}.batch"]),
-                                 seed=int(ss[f"{P}.seed"]), name=name) for name, s in chosen]
+                                 seed=int(ss[f"{P}.seed"]), name=name,
+                                 sharpness_every=int(ss[f"{P}.sharp_every"]) if ss[f"{P}.sharp"] else 0)
+                       for name, s, opt in chosen]
             ids = mgr.submit(me, configs)
             ss[f"{P}.shown"] = ids
         except (ValueError, QueueFullError) as e:
@@ -127,6 +138,13 @@ else:
                         key=f"{P}.lr_fig")
         g4.plotly_chart(T.metric_figure(series, "grad_norm", "Gradient norm", "‖g‖", smoothing, True),
                         key=f"{P}.gn")
+        if any(f["sharpness"].notna().any() for _, f in series):
+            adam = any(mgr.store.config(rid).get("optimizer", "sgd") != "sgd" for rid in shown)
+            st.plotly_chart(T.sharpness_figure(series, adam), key=f"{P}.sharpfig")
+            st.caption("Training is stable only while the sharpness stays below its limit (dashed). Kalra & "
+                       "Barkeshli (2024): during warmup the limit falls as η grows, and the network either reduces "
+                       "its sharpness to stay below it (sharpness reduction) or sharpens towards it "
+                       "(progressive sharpening); warmup gives it time to do so.")
         still = any(r["status"] in ("queued", "running") for r in runs.values())
         if active and not still:
             st.rerun()  # everything ended: stop polling, refresh the table
@@ -168,3 +186,47 @@ with st.expander("Open a run by id"):
             st.success("Added to the charts above.")
         else:
             st.error(f"There is no run with id {rid.strip()!r}.")
+
+st.divider()
+st.header("The learning-rate × warmup map")
+st.markdown("Train the teacher-student MLP on a grid of target learning rates and warmup lengths (SGD with "
+            "momentum, 200 steps, cosine decay; the same weights and batches everywhere). Kalra & Barkeshli (2024): "
+            "longer warmups keep larger target rates trainable. The whole grid trains at once as one vectorised "
+            "ensemble (`torch.func.vmap`), on the GPU when there is one.")
+big = device.type == "cuda"
+lr_grid = [0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.6, 0.8, 1.0, 1.2, 1.6, 2.0] if big else [0.05, 0.1, 0.2, 0.4, 0.6, 0.8]
+w_grid = [0, 10, 25, 50, 100, 150, 200, 300] if big else [0, 25, 50, 100, 200]
+if st.button("Compute the map", key=f"{P}.map_go"):
+    with st.spinner(f"training {len(lr_grid) * len(w_grid)} small networks at once…"):
+        ss[f"{P}.map"] = T.sweep_map(lr_grid, w_grid, str(device), int(ss[f"{P}.seed"]))
+if f"{P}.map" in ss:
+    res = ss[f"{P}.map"]
+    c1, c2 = st.columns(2)
+    c1.plotly_chart(T.map_figure(res), key=f"{P}.mapfig")
+    c2.plotly_chart(T.sensitivity_figure(res), key=f"{P}.sensfig")
+    st.caption(f"{res.final_loss.size} runs in {res.seconds:.1f} s. ✕ marks runs that diverged (loss NaN/inf or "
+               "20× its start).")
+
+st.header("Choose the learning rate: a range test")
+st.markdown("Raise the learning rate geometrically over 100 updates and watch the loss (fastai's `lr_find`). "
+            "The *valley* is a good target learning rate; where the loss turns up, training starts to overshoot, "
+            "and for SGD `2/λ₀` (the sharpness at initialisation) is where plain gradient descent stops being "
+            "stable. A warmup can start near that point rather than at 0 (Kalra & Barkeshli 2024).")
+if st.button(f"Run the range test on {TASKS[ss[f'{P}.task']].title}", key=f"{P}.rt_go"):
+    with st.spinner("probing…"):
+        ss[f"{P}.rt"] = T.range_test(ss[f"{P}.task"], ss[f"{P}.optimizer"], int(ss[f"{P}.seed"]))
+if f"{P}.rt" in ss:
+    rt = ss[f"{P}.rt"]
+    st.plotly_chart(T.range_test_figure(rt), key=f"{P}.rtfig")
+    parts = [f"suggested target lr (valley): **{rt.valley:.3g}**" if rt.valley else "no valley found"]
+    if rt.spike_lr:
+        parts.append(f"the loss turns up at **{rt.spike_lr:.3g}**")
+    if rt.eta_2_over_lambda:
+        eta0, target = rt.eta_2_over_lambda, ss[f"{P}.lr"]
+        if eta0 < target:
+            parts.append(f"2/λ₀ = **{eta0:.3g}**: for your target {target:g}, a warmup could start there "
+                         f"(warmup factor ≈ {eta0 / target:.2g})")
+        else:
+            parts.append(f"2/λ₀ = **{eta0:.3g}**, above your target {target:g}: plain SGD is stable from the first "
+                         "step, and warmup matters only for larger targets")
+    st.markdown(" · ".join(parts))

@@ -18,6 +18,7 @@ import torch
 
 from ..schedule import Schedule, from_dict
 from ..torch_adapter import attach
+from . import sharpness
 from .device import pick_device
 from .tasks import TaskData, batch, loss_and_correct, task
 
@@ -44,6 +45,8 @@ class RunConfig:
     blowup: float = 20.0
     amp: bool = False
     compile: bool = False
+    sharpness_every: int = 0  # 0: off; on the CPU it is thinned so it never more than doubles the run time
+    sharpness_iters: int = 20
     options: dict = field(default_factory=dict)
     name: str = ""
 
@@ -52,7 +55,8 @@ class RunConfig:
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"unknown optimizer {self.optimizer!r}; valid optimizers are {list(OPTIMIZERS)}")
         for name, lo, hi in (("steps", 1, 1_000_000), ("batch_size", 1, 65_536), ("eval_every", 1, 1_000_000),
-                             ("seed", 0, 2**31 - 1), ("log_every", 0, 1_000_000)):
+                             ("seed", 0, 2**31 - 1), ("log_every", 0, 1_000_000), ("sharpness_every", 0, 1_000_000),
+                             ("sharpness_iters", 1, 1000)):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
                 raise ValueError(f"parameter {name!r} must be an integer in [{lo}, {hi}], got {v!r}")
@@ -149,6 +153,11 @@ def train(cfg: RunConfig, on_log: Callable[[dict], None] = lambda row: None,
     ctx = int(opts.get("context", 64))
     params = [p for p in model.parameters() if p.requires_grad]
     first_loss, loss_value, t0 = None, None, time.perf_counter()
+    sharp_every, sharp_batch, step_time, sharp_spent = cfg.sharpness_every, None, None, 0.0
+    if sharp_every:
+        fixed = torch.Generator().manual_seed(cfg.seed + 2)
+        sx, sy = batch(data, fixed, min(cfg.batch_size, 256), ctx)
+        sharp_batch = (sx.to(device), sy.to(device))
     model.train()
     for step in range(cfg.steps):
         if should_stop():
@@ -176,9 +185,28 @@ def train(cfg: RunConfig, on_log: Callable[[dict], None] = lambda row: None,
             row = {"step": step, "lr": applied_lr, "loss": loss_value, "grad_norm": _norm([p.grad for p in params])}
         opt.step()
         sched.step()
+        if step == 4:  # the cost of a plain step, measurements excluded
+            step_time = (time.perf_counter() - t0 - sharp_spent) / 5
+        if sharp_every and step % sharp_every == 0:
+            lam, secs = sharpness.measure(model, lambda: loss_and_correct(model, *sharp_batch, data)[0], opt,
+                                          cfg.optimizer, cfg.sharpness_iters)
+            sharp_spent += secs
+            if row is None:
+                row = {"step": step, "lr": applied_lr, "loss": loss_value}
+                log, before = True, None
+            row.update(sharpness=lam, sharp_limit=sharpness.threshold(cfg.optimizer, applied_lr, cfg.betas[0]),
+                       sharp_seconds=secs)
+            if device.type == "cpu" and step_time:  # keep the measurements under the run's own cost
+                ratio = secs / max(step_time, 1e-9)
+                needed = max(sharp_every, int(math.ceil(ratio)))
+                if needed > sharp_every:
+                    sharp_every = needed
+                    on_log({"step": step, "note": f"sharpness measured every {needed} steps: one measurement "
+                                                  f"costs {secs * 1e3:.0f} ms, {ratio:.0f}× a training step"})
         if log:
-            torch._foreach_sub_(before, [p.detach() for p in params])  # before - after, in place
-            row["update_norm"] = _norm(before)
+            if before is not None:
+                torch._foreach_sub_(before, [p.detach() for p in params])  # before - after, in place
+                row["update_norm"] = _norm(before)
             if step % cfg.eval_every == 0 or step == cfg.steps - 1:
                 row["eval_loss"], row["eval_acc"] = evaluate(model, data, device, opts)
             row["wall"] = time.perf_counter() - t0

@@ -22,11 +22,12 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 CREATE TABLE IF NOT EXISTS metrics (
     run_id TEXT NOT NULL, step INTEGER NOT NULL, lr REAL, loss REAL, eval_loss REAL, eval_acc REAL,
-    grad_norm REAL, update_norm REAL, wall REAL, PRIMARY KEY (run_id, step)
+    grad_norm REAL, update_norm REAL, wall REAL, sharpness REAL, sharp_limit REAL, PRIMARY KEY (run_id, step)
 );
 CREATE INDEX IF NOT EXISTS runs_owner ON runs(owner, created);
 """
-METRICS = ("step", "lr", "loss", "eval_loss", "eval_acc", "grad_norm", "update_norm", "wall")
+METRICS = ("step", "lr", "loss", "eval_loss", "eval_acc", "grad_norm", "update_norm", "wall", "sharpness",
+           "sharp_limit")
 
 
 def default_dir() -> Path:
@@ -38,8 +39,12 @@ class Store:
         self.path = Path(path) if path else default_dir() / "runs.sqlite"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        with self._conn() as c:
-            c.executescript(SCHEMA)
+        c = self._conn()
+        c.executescript(SCHEMA)
+        have = {r[1] for r in c.execute("PRAGMA table_info(metrics)")}
+        for col in ("sharpness", "sharp_limit"):  # databases written before these columns existed
+            if col not in have:
+                c.execute(f"ALTER TABLE metrics ADD COLUMN {col} REAL")
 
     def _conn(self) -> sqlite3.Connection:
         c = getattr(self._local, "conn", None)
@@ -96,9 +101,9 @@ class Store:
     def add_metrics(self, run_id: str, rows: list[dict]):
         if not rows:
             return
-        self._conn().executemany(
-            "INSERT OR REPLACE INTO metrics VALUES (?,?,?,?,?,?,?,?,?)",
-            [(run_id, *(r.get(k) for k in METRICS)) for r in rows])
+        marks = ", ".join("?" * (len(METRICS) + 1))
+        self._conn().executemany(f"INSERT OR REPLACE INTO metrics (run_id, {', '.join(METRICS)}) VALUES ({marks})",
+                                 [(run_id, *(r.get(k) for k in METRICS)) for r in rows])
         self.update(run_id, step=max(r["step"] for r in rows))
 
     def metrics(self, run_id: str, since_step: int = -1) -> list[dict]:
