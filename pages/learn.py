@@ -13,6 +13,27 @@ from warmup_core.warmups import radam_offset, untuned_period
 ensure_router()
 
 P = "learn"
+DEMO = {"task": "charlm", "optimizer": "adam", "lr": 3e-2, "steps": 300, "batch": 32, "seed": 0, "warmup": 100,
+        "factor": 0.1}
+PRESETS = {
+    "instability": {**DEMO, "schedules": ["no warmup", "linear warmup", "constant warmup"], "start_demo": True},
+    "sharpness": {"task": "mlp", "optimizer": "sgd", "lr": 0.5, "steps": 300, "batch": 64, "seed": 0,
+                  "warmup": 100, "factor": 0.1, "schedules": ["no warmup", "linear warmup"], "sharp": True,
+                  "sharp_every": 10, "start_demo": True},
+    "map": {"task": "mlp", "optimizer": "sgd", "lr": 0.5, "steps": 200, "batch": 64, "seed": 0, "map_now": True},
+    "adam": {**DEMO, "schedules": ["no warmup", "linear warmup", "GI-Adam, no warmup"], "start_demo": True},
+}
+
+
+def run_it_yourself(which: str, label="Run it yourself in the training lab"):
+    """A button that opens the Train page preconfigured (and, for the comparisons, started)."""
+    if st.button(label, key=f"{P}.run.{which}", icon=":material/play_arrow:"):
+        st.session_state["train.preset"] = {k: v for k, v in PRESETS[which].items() if k != "start_demo"}
+        st.session_state["train.start_demo"] = PRESETS[which].get("start_demo", False)
+        try:
+            st.switch_page("pages/train.py")
+        except Exception:  # the page runs on its own (no router): offer the link instead
+            st.page_link("pages/train.py", label="Open the training lab")
 
 
 def curve(schedule, n, name, **kw):
@@ -84,6 +105,9 @@ for i, (nm, d) in enumerate(zip(names, res["diverged_at"])):
     else:
         st.success(f"**{nm}**: trained; final loss {res['loss'][i, -1]:.2e}.", icon=":material/check_circle:")
 
+run_it_yourself("instability", "Run it yourself: a transformer with and without warmup")
+run_it_yourself("sharpness", "Watch the sharpness of a real network against 2/η")
+
 st.subheader("The learning-rate × warmup map")
 st.markdown("The same model on a grid of target rates and warmup lengths. ✕ marks runs that diverged: longer "
             "warmups keep larger target rates usable — the headline of Kalra & Barkeshli (2024).")
@@ -94,6 +118,8 @@ grid = np.stack([Schedule(a, Warmup("linear", w) if w else Warmup(), Decay("cons
 fl = final_loss(simulate(grid)).reshape(len(lrs), len(warms))
 st.plotly_chart(heatmap_figure(fl, warms, lrs, "Final loss after 400 steps", "warmup steps", "target learning rate",
                                diverged=~np.isfinite(fl)), key=f"{P}.map")
+
+run_it_yourself("map", "Compute the map for a real network")
 
 # --- 3 -------------------------------------------------------------------------------------------
 st.header("3 · Large batches: the linear scaling rule")
@@ -133,6 +159,10 @@ adam = [curve(Schedule(1.0, Warmup(name, beta2=beta2), Decay("constant"), "multi
                             ("radam", "RAdam rectification")]]
 st.plotly_chart(schedule_figure(adam, title=f"Warmup factors derived from β₂ = {beta2}", y_title="lr ÷ target lr",
                                 shade_warmup=False), key=f"{P}.adam")
+
+st.markdown("Kalra & Barkeshli (2024) go one step further: initialise Adam's second moment from the first "
+            "gradient (**GI-Adam**) and the erratic first updates disappear without any warmup.")
+run_it_yourself("adam", "Run it yourself: Adam with and without warmup vs GI-Adam")
 
 # --- 5 -------------------------------------------------------------------------------------------
 st.header("5 · The same words, different curves")

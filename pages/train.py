@@ -196,7 +196,7 @@ st.markdown("Train the teacher-student MLP on a grid of target learning rates an
 big = device.type == "cuda"
 lr_grid = [0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.6, 0.8, 1.0, 1.2, 1.6, 2.0] if big else [0.05, 0.1, 0.2, 0.4, 0.6, 0.8]
 w_grid = [0, 10, 25, 50, 100, 150, 200, 300] if big else [0, 25, 50, 100, 200]
-if st.button("Compute the map", key=f"{P}.map_go"):
+if st.button("Compute the map", key=f"{P}.map_go") or ss.pop(f"{P}.map_now", False):
     with st.spinner(f"training {len(lr_grid) * len(w_grid)} small networks at once…"):
         ss[f"{P}.map"] = T.sweep_map(lr_grid, w_grid, str(device), int(ss[f"{P}.seed"]))
 if f"{P}.map" in ss:

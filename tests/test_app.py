@@ -297,3 +297,35 @@ def test_train_page_reports_an_empty_selection(train_db):
     at.get_by_key("train.start").click()
     at.run()
     assert any("at least one schedule" in e.value for e in at.error)
+
+
+@pytest.mark.parametrize("which", ["instability", "sharpness", "map", "adam"])
+def test_learn_run_it_yourself_presets_load_in_the_train_page(which, train_db):
+    import time
+
+    at = run("learn.py")
+    at.get_by_key(f"learn.run.{which}").click()
+    at.run()
+    preset = at.session_state["train.preset"]
+    start = at.session_state["train.start_demo"]
+    page = AppTest.from_file(str(PAGES / "train.py"), default_timeout=120)
+    page.session_state["train.preset"] = preset
+    page.session_state["train.start_demo"] = start
+    page.run()
+    assert not page.exception and not page.error
+    for k, v in preset.items():
+        if k != "map_now":
+            assert page.session_state[f"train.{k}"] == v
+    if which == "map":
+        assert any("Final held-out loss" in json.loads(c.proto.spec)["layout"]["title"]["text"]
+                   for c in page.get("plotly_chart"))
+    else:  # the comparison started
+        from ui.train import manager
+
+        deadline = time.time() + 5
+        while time.time() < deadline and not manager().store.runs():
+            time.sleep(0.05)
+        names = [r["name"] for r in manager().store.runs()]
+        assert names == preset["schedules"]
+        for r in manager().store.runs():
+            manager().cancel(r["id"])
