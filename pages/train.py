@@ -223,10 +223,8 @@ if f"{P}.rt" in ss:
         parts.append(f"the loss turns up at **{rt.spike_lr:.3g}**")
     if rt.eta_2_over_lambda:
         eta0, target = rt.eta_2_over_lambda, ss[f"{P}.lr"]
-        if eta0 < target:
-            parts.append(f"2/λ₀ = **{eta0:.3g}**: for your target {target:g}, a warmup could start there "
-                         f"(warmup factor ≈ {eta0 / target:.2g})")
-        else:
-            parts.append(f"2/λ₀ = **{eta0:.3g}**, above your target {target:g}: plain SGD is stable from the first "
-                         "step, and warmup matters only for larger targets")
+        parts.append(f"2/λ₀ = **{eta0:.3g}**" + (f", a warmup factor of about {eta0 / target:.2g} for your target "
+                                                  f"{target:g}" if eta0 < target else ""))
+        parts.append("the sharpness usually changes in the first steps (track it above), so take 2/λ₀ as where a "
+                     "warmup can start, not as a guarantee")
     st.markdown(" · ".join(parts))

@@ -60,7 +60,8 @@ def test_a_dominant_negative_eigenvalue_still_gives_the_largest_one():
 
 def test_thresholds():
     assert threshold("sgd", 0.1) == pytest.approx(20.0)
-    assert threshold("adam", 0.1) == pytest.approx(380.0)  # (2 + 2 * 0.9) / (0.1 * 0.1)
+    assert threshold("sgd", 0.1, 0.9) == pytest.approx(38.0)  # heavy-ball momentum: (2 + 2 * 0.9) / 0.1
+    assert threshold("adam", 0.1, 0.9) == pytest.approx(380.0)  # (2 + 2 * 0.9) / (0.1 * 0.1)
     assert threshold("sgd", 0.0) == math.inf
 
 
@@ -71,7 +72,7 @@ def test_engine_records_sharpness_and_its_limit():
     measured = [r for r in rows if "sharpness" in r]
     assert [r["step"] for r in measured][:2] == [0, 10]
     for r in measured:
-        assert r["sharpness"] > 0 and r["sharp_limit"] == pytest.approx(threshold("sgd", r["lr"]))
+        assert r["sharpness"] > 0 and r["sharp_limit"] == pytest.approx(threshold("sgd", r["lr"], 0.9))
 
 
 def test_the_map_marks_diverged_cells_and_batched_agrees_with_one_at_a_time():

@@ -129,7 +129,8 @@ def metrics_csv(mgr, run_ids) -> bytes:
 
 
 def sharpness_figure(series: list[tuple[str, pd.DataFrame]], adam: bool) -> go.Figure:
-    """Sharpness against its stability limit (2/η for SGD; 38/η for Adam's pre-conditioned sharpness)."""
+    """Sharpness against its stability limit (2(1+β)/η for SGD with momentum β; 38/η for Adam's
+    pre-conditioned sharpness)."""
     fig = go.Figure()
     for i, (name, frame) in enumerate(series):
         d = frame[["step", "sharpness", "sharp_limit"]].dropna(subset=["sharpness"])
@@ -141,7 +142,7 @@ def sharpness_figure(series: list[tuple[str, pd.DataFrame]], adam: bool) -> go.F
         lim = d["sharp_limit"].where(np.isfinite(d["sharp_limit"]))
         fig.add_trace(go.Scatter(x=d["step"], y=lim, mode="lines", name=f"limit, {name}",
                                  line={"color": color, "width": 1.5, "dash": "dash"}))
-    what = "pre-conditioned sharpness vs 38/η (Adam)" if adam else "sharpness vs 2/η (SGD)"
+    what = "pre-conditioned sharpness vs 38/η (Adam)" if adam else "sharpness vs 2(1+β)/η (SGD, momentum β)"
     _style(fig, f"Sharpness: {what}", "step (optimizer updates)", "top Hessian eigenvalue", True, height=380)
     return fig
 
@@ -163,6 +164,9 @@ def range_test_figure(rt) -> go.Figure:
                                                                          "symbol": "diamond"}))
     _style(fig, "Learning-rate range test", "learning rate (log scale)", "training loss", False, height=420)
     fig.update_xaxes(type="log")
+    body = rt.losses[: max(len(rt.losses) - 5, 3)]  # like fastai's plot, leave the final blow-up off the scale
+    lo, hi = float(np.nanmin(body)), float(np.nanmax(body))
+    fig.update_yaxes(range=[lo - 0.1 * (hi - lo), hi + 0.3 * (hi - lo)])
     fig.update_layout(hovermode="closest")
     return fig
 

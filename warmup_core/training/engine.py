@@ -194,7 +194,8 @@ def train(cfg: RunConfig, on_log: Callable[[dict], None] = lambda row: None,
             if row is None:
                 row = {"step": step, "lr": applied_lr, "loss": loss_value}
                 log, before = True, None
-            row.update(sharpness=lam, sharp_limit=sharpness.threshold(cfg.optimizer, applied_lr, cfg.betas[0]),
+            beta = cfg.momentum if cfg.optimizer == "sgd" else cfg.betas[0]
+            row.update(sharpness=lam, sharp_limit=sharpness.threshold(cfg.optimizer, applied_lr, beta),
                        sharp_seconds=secs)
             if device.type == "cpu" and step_time:  # keep the measurements under the run's own cost
                 ratio = secs / max(step_time, 1e-9)

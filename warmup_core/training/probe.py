@@ -96,7 +96,10 @@ def valley(lrs, losses) -> float | None:
 
 
 def steepest(lrs, losses) -> float | None:
-    if len(losses) < 3:
+    """The steepest fall of the loss against log lr, on the same middle stretch fastai uses."""
+    n = len(losses)
+    lo, hi = n // 10, n - 5 if n > 15 else n
+    if hi - lo < 3:
         return None
-    g = np.gradient(losses, np.log(lrs))
-    return float(lrs[int(np.argmin(g))])
+    g = np.gradient(losses[lo:hi], np.log(lrs[lo:hi]))
+    return float(lrs[lo + int(np.argmin(g))])

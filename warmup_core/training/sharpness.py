@@ -1,8 +1,9 @@
 """Sharpness: the top eigenvalue of the loss Hessian, by power iteration on Hessian-vector products.
 
 Gradient descent at learning rate ``eta`` is stable along a direction of curvature ``lambda`` only while
-``lambda < 2 / eta``. For Adam the relevant quantity is the *pre-conditioned* sharpness, the top
-eigenvalue of ``P^-1/2 H P^-1/2`` with ``P = diag(sqrt(v_hat) + eps)``, whose threshold is
+``lambda < 2 / eta`` (``(2 + 2 beta) / eta`` with heavy-ball momentum ``beta``). For Adam the relevant
+quantity is the *pre-conditioned* sharpness, the top eigenvalue of ``P^-1/2 H P^-1/2`` with
+``P = diag(sqrt(v_hat) + eps)``, whose threshold is
 ``(2 + 2 beta1) / ((1 - beta1) eta)`` (38/eta for beta1 = 0.9; Cohen et al. 2022). Kalra & Barkeshli
 (2024) read warmup through these two numbers.
 """
@@ -76,13 +77,15 @@ def adam_preconditioner(optimizer) -> list[torch.Tensor] | None:
     return out
 
 
-def threshold(optimizer_name: str, lr: float, beta1: float = 0.9) -> float:
-    """The stability limit for the sharpness the engine measures."""
+def threshold(optimizer_name: str, lr: float, beta: float = 0.0) -> float:
+    """The stability limit for the sharpness the engine measures: ``(2 + 2 beta) / lr`` for SGD with
+    heavy-ball momentum ``beta`` (``2 / lr`` without), ``(2 + 2 beta1) / ((1 - beta1) lr)`` for Adam's
+    pre-conditioned sharpness (Cohen et al. 2022)."""
     if lr <= 0:
         return float("inf")
     if optimizer_name in ("adam", "adamw", "gi-adam"):
-        return (2 + 2 * beta1) / ((1 - beta1) * lr)
-    return 2.0 / lr
+        return (2 + 2 * beta) / ((1 - beta) * lr)
+    return (2 + 2 * beta) / lr
 
 
 def measure(model, loss_on_batch, optimizer, optimizer_name, iters=20):
