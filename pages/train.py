@@ -95,7 +95,7 @@ if start or ss.pop(f"{P}.start_demo", False):
             st.error(str(e))
 
 mine = mgr.store.runs(owner=me)
-if "train.shown" not in ss and mine:
+if f"{P}.shown" not in ss and mine:
     last_group = mine[-1]["group_id"]
     ss[f"{P}.shown"] = [r["id"] for r in mine if r["group_id"] == last_group]
 shown = ss.get(f"{P}.shown", [])

@@ -38,6 +38,7 @@ class JobManager:
 
     # --- submitting ------------------------------------------------------------------------------
     def pending(self) -> int:
+        """Runs queued or running in this process."""
         with self._lock:
             return sum(1 for e in self._stops.values() if not e.is_set())
 
@@ -45,8 +46,8 @@ class JobManager:
         """Queue a comparison (one job per config, the same group); ValueError for a bad config."""
         for c in configs:
             c.validate()
+        active = self.pending()
         with self._lock:
-            active = sum(1 for e in self._stops.values() if not e.is_set())
             if active + len(configs) > self.max_queued:
                 raise QueueFullError(f"the server is busy: {active} runs are queued or running (at most "
                                 f"{self.max_queued}); wait for them or cancel some")
@@ -87,8 +88,11 @@ class JobManager:
 
     # --- the worker --------------------------------------------------------------------------------
     def _work(self, run_id: str, cfg: RunConfig):
-        stop = self._stops[run_id]
-        if stop.is_set() or self.store.run(run_id)["status"] != "queued":
+        with self._lock:
+            stop = self._stops.get(run_id)
+        if stop is None or stop.is_set() or self.store.run(run_id)["status"] != "queued":
+            with self._lock:  # cancelled while it waited
+                self._stops.pop(run_id, None)
             return
         self.store.update(run_id, status="running", started=time.time())
         buf, last = [], [0.0]
@@ -116,3 +120,4 @@ class JobManager:
         finally:
             with self._lock:
                 stop.set()
+                self._stops.pop(run_id, None)  # ended: nothing left to cancel
