@@ -209,3 +209,15 @@ def test_cli_help():
     r = subprocess.run([sys.executable, "-m", "warmup_core.training", "--help"], capture_output=True, text=True,
                        timeout=120)
     assert r.returncode == 0 and "--schedule" in r.stdout and "JSON" in r.stdout
+
+
+def test_sgd_update_norm_shortcut_equals_the_measured_update(monkeypatch):
+    from warmup_core.training import engine
+
+    c = cfg(steps=30, weight_decay=1e-3)
+    fast, slow = [], []
+    train(c, fast.append)
+    monkeypatch.setattr(engine, "SGD_SHORTCUT", False)
+    train(c, slow.append)
+    np.testing.assert_allclose([r["update_norm"] for r in fast], [r["update_norm"] for r in slow], rtol=1e-4,
+                               atol=1e-9)

@@ -22,6 +22,7 @@ from . import sharpness
 from .device import pick_device
 from .tasks import TaskData, batch, loss_and_correct, task
 
+SGD_SHORTCUT = True  # update norm of SGD from its momentum buffer (tests compare it with the copy)
 STATUSES = ("queued", "running", "finished", "diverged", "cancelled", "failed", "interrupted")
 OPTIMIZERS = ("sgd", "adam", "adamw", "gi-adam")
 
@@ -152,6 +153,8 @@ def train(cfg: RunConfig, on_log: Callable[[dict], None] = lambda row: None,
     log_every = cfg.log_every or max(1, cfg.steps // 100)
     ctx = int(opts.get("context", 64))
     params = [p for p in model.parameters() if p.requires_grad]
+    sgd_shortcut = SGD_SHORTCUT and cfg.optimizer == "sgd" and cfg.momentum > 0 and not opt.param_groups[0].get(
+        "nesterov")
     first_loss, loss_value, t0 = None, None, time.perf_counter()
     sharp_every, sharp_batch, step_time, sharp_spent = cfg.sharpness_every, None, None, 0.0
     if sharp_every:
@@ -181,7 +184,8 @@ def train(cfg: RunConfig, on_log: Callable[[dict], None] = lambda row: None,
             return RunResult("diverged", step, loss_value, f"diverged at step {step}: {why}", str(device))
         row = None
         if log:
-            before = [p.detach().clone() for p in params]
+            # SGD moves every parameter by exactly lr * momentum_buffer, so its update norm needs no copy
+            before = None if sgd_shortcut else [p.detach().clone() for p in params]
             row = {"step": step, "lr": applied_lr, "loss": loss_value, "grad_norm": _norm([p.grad for p in params])}
         opt.step()
         sched.step()
@@ -208,6 +212,8 @@ def train(cfg: RunConfig, on_log: Callable[[dict], None] = lambda row: None,
             if before is not None:
                 torch._foreach_sub_(before, [p.detach() for p in params])  # before - after, in place
                 row["update_norm"] = _norm(before)
+            elif sgd_shortcut and "update_norm" not in row:
+                row["update_norm"] = applied_lr * _norm([opt.state[p].get("momentum_buffer") for p in params])
             if step % cfg.eval_every == 0 or step == cfg.steps - 1:
                 row["eval_loss"], row["eval_acc"] = evaluate(model, data, device, opts)
             row["wall"] = time.perf_counter() - t0
