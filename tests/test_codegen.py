@@ -28,6 +28,8 @@ SCHEDULES = [
     Schedule(0.1, Warmup("constant", 25, factor=0.1), Decay("multistep", milestones=[100]), "multiply", 300),
     Schedule(0.1, Warmup("untuned_exponential", beta2=0.95), Decay("tanh"), "multiply", 300),
     Schedule(0.1, Warmup("cosine", 25), Decay("cosine"), "prepend", 300),  # warmup and decay share a name
+    Schedule(0.1, Warmup("linear", 20, factor=0.01), Decay("wsd", stable=200, decay=80, shape="exp", floor=0.05,
+                                                         stable_power=0.5, stable_timescale=20), "prepend", 300),
 ]
 IDS = [f"{s.warmup.method}-{s.decay.name}-{s.convention}" for s in SCHEDULES]
 

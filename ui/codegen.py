@@ -184,6 +184,17 @@ def timm(s: Schedule):
         cls, kw = "PolyLRScheduler", {"t_initial": p["steps"], "power": p["power"], "lr_min": p["floor"] * lr}
     elif d.name == "tanh" and (not w.steps or s.convention == "prepend"):
         cls, kw = "TanhLRScheduler", {"t_initial": p["steps"], "lb": p["lb"], "ub": p["ub"], "lr_min": p["floor"] * lr}
+    elif d.name == "wsd" and (not w.steps or s.convention == "prepend") and \
+            (p["shape"] != "cosine" or p["cycles"] == 0.5) and p["decay"] > 0:
+        stable_fn = "constant" if p["stable_power"] == 0 else ("rsqrt" if p["stable_power"] == 0.5 else "power")
+        cls, kw = "WSDLRScheduler", {"t_initial": p["stable"] + p["decay"], "decay_t": p["decay"],
+                                     "lr_min": p["floor"] * lr, "decay_fn": p["shape"]}
+        if stable_fn != "constant":
+            kw.update(stable_fn=stable_fn, stable_timescale=p["stable_timescale"], stable_power=p["stable_power"])
+        if p["shape"] == "power":
+            kw["decay_power"] = p["decay_power"]
+        if p["shape"] == "exp":
+            kw["decay_ratio"] = p["decay_ratio"]
     elif d.name == "step":
         cls, kw = "StepLRScheduler", {"decay_t": p["step_size"], "decay_rate": p["gamma"]}
     elif d.name == "multistep":
@@ -193,6 +204,8 @@ def timm(s: Schedule):
         return None, f"timm has no scheduler for a {d.entry.title.lower()} decay with these settings."
     if cls in ("StepLRScheduler", "MultiStepLRScheduler") and not w.steps:
         common = {}
+    if cls == "WSDLRScheduler":  # its warmup is always a prefix: no such argument
+        common.pop("warmup_prefix", None)
     return (HEADER + f"import torch\nfrom timm.scheduler import {cls}\n\n"
             "model = torch.nn.Linear(10, 1)  # your model\n"
             f"optimizer = torch.optim.SGD(model.parameters(), lr={lr!r})\n"

@@ -424,6 +424,29 @@ def _timm_multistep(base_lr, decay_t=_REQUIRED, decay_rate=1.0, warmup_t=0, warm
     return _timm(base_lr, decay, warmup_t, warmup_lr_init, warmup_prefix, noise_range_t)
 
 
+@_entry("timm", "WSDLRScheduler")
+def _timm_wsd(base_lr, t_initial=_REQUIRED, decay_t=_REQUIRED, lr_min=0.0, stable_fn="constant",
+              stable_timescale=None, stable_power=0.5, decay_fn="1-sqrt", decay_power=0.5, decay_ratio=0.1,
+              warmup_t=0, warmup_lr_init=0.0, noise_range_t=None):
+    """WSDLRScheduler: warmup (always a prefix), stable (constant/rsqrt/power), then the cooldown."""
+    T, D = _int(t_initial, "t_initial", 1), _int(decay_t, "decay_t", 1)
+    if D > T:
+        raise ValueError(f"Invalid decay_t ({decay_t}), must be in (0, t_initial] w/ t_initial={t_initial}.")
+    if stable_fn not in ("constant", "rsqrt", "power"):
+        raise ValueError(f"Invalid stable_fn ({stable_fn}), must be one of ('constant', 'rsqrt', 'power').")
+    if callable(decay_fn) or decay_fn not in ("linear", "1-sqrt", "cosine", "power", "exp"):
+        raise ValueError(f"decay_fn {decay_fn!r}: warmup_core maps the named decay functions only")
+    power = 0.0 if stable_fn == "constant" else (0.5 if stable_fn == "rsqrt" else stable_power)
+    ts = stable_timescale if stable_timescale is not None else warmup_t
+    if power and not ts > 0:
+        raise ValueError(f"stable_fn={stable_fn} requires a positive stable_timescale, it defaults to warmup_t "
+                         f"({warmup_t}), set it explicitly when there is no warmup.")
+    decay = Decay("wsd", stable=T - D, decay=D, shape=decay_fn, floor=_ratio(lr_min, base_lr, "lr_min", "lr"),
+                  stable_power=float(power), stable_timescale=float(ts) if power else 1.0,
+                  decay_power=decay_power, decay_ratio=decay_ratio)
+    return _timm(base_lr, decay, warmup_t, warmup_lr_init, True, noise_range_t)
+
+
 # --- optax (optax/schedules/_schedule.py; absolute values) ----------------------------------------
 
 def _optax_ramp(init_value, end_value, transition_steps, transition_begin=0, power=1.0):

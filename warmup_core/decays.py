@@ -221,17 +221,31 @@ def tanh(s, steps, lb=-7.0, ub=3.0, floor=0.0):
     return restarts(s, steps, cycle_limit=1, floor=floor, profile="tanh", lb=lb, ub=ub)
 
 
-def wsd(s, stable, decay, shape="cosine", floor=0.0, cycles=0.5):
-    """Warmup-stable-decay's tail: 1 for ``stable`` steps, then ``shape`` to ``floor`` over
-    ``decay`` steps, ``floor`` after (HF ``get_wsd_schedule``; Hu et al. 2024, MiniCPM)."""
+def wsd(s, stable, decay, shape="cosine", floor=0.0, cycles=0.5, stable_power=0.0, stable_timescale=1.0,
+        decay_power=0.5, decay_ratio=0.1):
+    """Warmup-stable-decay's tail: the stable phase for ``stable`` steps, then ``shape`` to ``floor`` over
+    ``decay`` steps, ``floor`` after (HF ``get_wsd_schedule``; timm ``WSDLRScheduler``; Hu et al. 2024).
+
+    The stable phase is 1, or with ``stable_power > 0`` the power/rsqrt law
+    ``(1 + s / stable_timescale) ** -stable_power`` (kept at or above ``floor``), which the cooldown
+    multiplies: ``floor + (stable(s) - floor) * g(q)``. Cooldown shapes ``g``: ``linear`` 1 - q,
+    ``cosine``, ``1-sqrt`` 1 - sqrt(q), ``power`` 1 - q ** decay_power, ``exp`` (r ** q - r) / (1 - r).
+    """
     q = np.clip((s - stable) / max(1, decay), 0.0, 1.0)
     if shape == "linear":
-        f = 1.0 - q
+        g = 1.0 - q
     elif shape == "cosine":
-        f = _cosine_factor(q, cycles)
-    else:  # "1-sqrt"
-        f = 1.0 - np.sqrt(q)
-    f = np.maximum(f * (1.0 - floor) + floor, 0.0)
+        g = _cosine_factor(q, cycles)
+    elif shape == "1-sqrt":
+        g = 1.0 - np.sqrt(q)
+    elif shape == "power":
+        g = 1.0 - np.power(q, decay_power)
+    else:  # "exp": decays to decay_ratio, normalised to reach 0
+        g = (np.power(decay_ratio, q) - decay_ratio) / (1.0 - decay_ratio)
+    if stable_power > 0:
+        level = np.maximum(np.power(1.0 + s / stable_timescale, -stable_power), floor)
+        return np.where(s < stable + decay, floor + (level - floor) * np.where(s < stable, 1.0, g), floor)
+    f = np.maximum(g * (1.0 - floor) + floor, 0.0)
     return np.where(s < stable, 1.0, np.where(s < stable + decay, f, floor))
 
 

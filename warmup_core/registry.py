@@ -280,10 +280,19 @@ _DECAY_ENTRIES = [
                  "int", 0, optional=True, unit="steps", ui_max=1_000_000),
            Param("decay", None, "Steps of the final cooldown. Empty: 20% of the steps after warmup.",
                  "int", 0, optional=True, unit="steps", ui_max=1_000_000),
-           Param("shape", "1-sqrt", "Shape of the cooldown.", "choice", choices=("linear", "cosine", "1-sqrt")),
+           Param("shape", "1-sqrt", "Shape of the cooldown.", "choice",
+                 choices=("linear", "cosine", "1-sqrt", "power", "exp")),
            FLOOR,
            Param("cycles", 0.5, "Cosine periods over the cooldown (HF num_cycles).", "float", 0.0,
-                 minimum_open=True, ui_max=5.0)),
+                 minimum_open=True, ui_max=5.0),
+           Param("stable_power", 0.0, "0: a flat stable phase; > 0: it decays as (1 + s/τ)^-p (0.5: rsqrt, "
+                 "Big Vision; timm stable_fn).", "float", 0.0, ui_max=2.0),
+           Param("stable_timescale", 1000.0, "τ of a decaying stable phase.", "float", 1e-6, unit="steps",
+                 ui_max=100_000),
+           Param("decay_power", 0.5, "Exponent of the 'power' cooldown 1 − q^p (0.5 is 1-sqrt).", "float", 0.0,
+                 minimum_open=True, ui_max=5.0),
+           Param("decay_ratio", 0.1, "Where the 'exp' cooldown would end before it is normalised to 0.", "float",
+                 0.0, 1.0, minimum_open=True, maximum_open=True)),
           r"d(s) = \begin{cases}1 & s < S\\ \eta_{\min} + (1-\eta_{\min})\,g\!\left(\frac{s-S}{D}\right)"
           r" & S \le s < S + D"
           r"\\ \eta_{\min} & s \ge S+D\end{cases}",
