@@ -15,22 +15,18 @@ ensure_router()
 P = "compare"
 KEY = f"{P}.strategies"
 
-if f"{P}.loaded" not in st.session_state:
-    st.session_state[f"{P}.loaded"] = True
+def seed_from_link(prefix, data):
+    items = compare.validate_strategies(data.get("strategies"))  # raises before anything changes
+    share.seed_state(prefix, {"view": data.get("view", {})})
+    st.session_state[KEY] = items
+
+
+if KEY not in st.session_state:
     st.session_state[KEY] = compare.default_strategies()
-    text = st.query_params.get("s")
-    if text:
-        try:
-            data = share.state.decode(text)
-            st.session_state[KEY] = compare.validate_strategies(data.get("strategies"))
-            share.seed_state(P, {"view": data.get("view", {})})
-        except ValueError as e:
-            st.session_state[f"{P}.url_error"] = str(e)
+show = share.load_page_state(P, seed=seed_from_link, extra_controls=("strategies",))
+if f"{P}.selected" not in st.session_state:
     st.session_state[f"{P}.selected"] = st.session_state[KEY][0]["name"]
     widgets.seed(f"{P}.edit", from_dict(st.session_state[KEY][0]["schedule"]))
-if st.session_state.get(f"{P}.url_error"):
-    st.warning(f"This link's settings could not be used ({st.session_state[f'{P}.url_error']}); showing the "
-               "default strategies instead.", icon=":material/warning:")
 
 strategies = st.session_state[KEY]
 names = [s["name"] for s in strategies]
@@ -83,24 +79,27 @@ st.title("Compare strategies")
 tab_mine, tab_libs = st.tabs(["Your strategies", "Same settings, different libraries"])
 
 with st.sidebar:
-    st.markdown("**Strategies**")
     if st.session_state[f"{P}.selected"] not in names:
         st.session_state[f"{P}.selected"] = names[0]
     st.session_state[f"{P}.pick"] = st.session_state[f"{P}.selected"]
-    st.selectbox("edit strategy", names, key=f"{P}.pick", on_change=on_pick)
-    c1, c2 = st.columns(2)
-    c1.button("Duplicate", on_click=duplicate, key=f"{P}.dup", width="stretch")
-    c2.button("Delete", on_click=delete, key=f"{P}.del", disabled=len(strategies) <= 1, width="stretch")
-    st.text_input("rename to", key=f"{P}.new_name", on_change=rename, placeholder="new name, then Enter")
-    st.selectbox("add from a library", ["—"] + list(presets.PRESETS), key=f"{P}.add_preset", on_change=add_preset)
-    st.divider()
-    schedule, errors = widgets.schedule_controls(f"{P}.edit")
+    if show("strategies") or any(show(c) for c in widgets.CONTROLS):
+        st.markdown("**Strategies**")
+        st.selectbox("edit strategy", names, key=f"{P}.pick", on_change=on_pick)
+    if show("strategies"):
+        c1, c2 = st.columns(2)
+        c1.button("Duplicate", on_click=duplicate, key=f"{P}.dup", width="stretch")
+        c2.button("Delete", on_click=delete, key=f"{P}.del", disabled=len(strategies) <= 1, width="stretch")
+        st.text_input("rename to", key=f"{P}.new_name", on_change=rename, placeholder="new name, then Enter")
+        st.selectbox("add from a library", ["—"] + list(presets.PRESETS), key=f"{P}.add_preset",
+                     on_change=add_preset)
+        st.divider()
+    schedule, errors = widgets.schedule_controls(f"{P}.edit", visible=show)
     if schedule is not None:
         for s in strategies:
             if s["name"] == st.session_state[f"{P}.selected"]:
                 s["schedule"] = schedule.to_dict()
     st.divider()
-    view = share.view_controls(P, lambda name: True)
+    view = share.view_controls(P, show)
 
 share.save_page_state(P, view=view, extra={"strategies": strategies})
 
@@ -134,7 +133,7 @@ with tab_mine:
     c2.download_button("Download the strategies (JSON)", share.json_bytes(strategies), "strategies.json",
                        "application/json", key=f"{P}.json", on_click="ignore")
     with st.expander("Share this comparison"):
-        st.code(share.page_url(P), language=None, wrap_lines=True)
+        share.share_box(P, widgets.CONTROLS + ("view", "strategies"), ("warmup_steps", "warmup_method"))
 
 with tab_libs:
     st.markdown("The same words — *linear warmup of W steps, then cosine to a minimum over N steps* — passed to "

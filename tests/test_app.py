@@ -329,3 +329,19 @@ def test_learn_run_it_yourself_presets_load_in_the_train_page(which, train_db):
         assert names == preset["schedules"]
         for r in manager().store.runs():
             manager().cancel(r["id"])
+
+
+def test_compare_teacher_link_shows_only_the_named_controls():
+    items = [{"name": "short", "schedule": Schedule(0.1, Warmup("linear", 100), Decay("cosine"), "prepend", 5000)
+              .to_dict()},
+             {"name": "long", "schedule": Schedule(0.1, Warmup("linear", 1000), Decay("cosine"), "prepend", 5000)
+              .to_dict()}]
+    at = run("compare.py", {"s": state.encode({"strategies": items}), "show": "warmup_steps"})
+    keys = {w.key for w in at.sidebar.slider} | {w.key for w in at.sidebar.selectbox} | \
+        {w.key for w in at.sidebar.number_input} | {w.key for w in at.sidebar.button}
+    assert "compare.edit.warmup_steps" in keys and "compare.pick" in keys
+    assert "compare.dup" not in keys and "compare.edit.decay" not in keys and "compare.edit.base_lr" not in keys
+    at.get_by_key("compare.edit.warmup_steps").set_value(2500)
+    at.run()
+    short = next(t for t in figures(at)[0]["data"] if t["name"] == "short")
+    assert decode_y({"y": short["x"]})[int(np.argmax(decode_y(short)))] == 2500 and not at.exception

@@ -18,38 +18,37 @@ from . import codegen, presets, state, widgets
 VIEW_DEFAULTS = {"x_unit": "steps", "steps_per_epoch": 1000, "log_y": False}
 
 
-def _visible_from(show_param: str | None):
+def _visible_from(show_param: str | None, known):
     if not show_param:
         return lambda name: True, None
     names = [n.strip() for n in show_param.split(",") if n.strip()]
-    unknown = [n for n in names if n not in widgets.CONTROLS + ("view",)]
+    unknown = [n for n in names if n not in known]
     allowed = set(names) - set(unknown)
     return (lambda name: name in allowed), unknown
 
 
-def load_page_state(prefix: str):
-    """Seed the page's widgets from the link once per session; return the visibility predicate."""
+def load_page_state(prefix: str, seed=None, extra_controls: tuple = ()):
+    """Seed the page from its link once per session (``seed(prefix, state)``, :func:`seed_state` by
+    default; a ValueError leaves the defaults and a warning); return the visibility predicate of a
+    teacher link (``?show=a,b``)."""
+    known = widgets.CONTROLS + ("view",) + tuple(extra_controls)
     flag = f"{prefix}.loaded"
-    qp = st.query_params
-    visible, unknown = _visible_from(qp.get("show"))
     if not st.session_state.get(flag):
         st.session_state[flag] = True
-        st.session_state[f"{prefix}.show"] = qp.get("show")
-        text = qp.get("s")
+        st.session_state[f"{prefix}.show"] = st.query_params.get("show")
+        text = st.query_params.get("s")
         if text:
             try:
-                data = state.decode(text)
-                seed_state(prefix, data)
+                (seed or seed_state)(prefix, state.decode(text))
             except ValueError as e:
                 st.session_state[f"{prefix}.url_error"] = str(e)
-    else:
-        visible, unknown = _visible_from(st.session_state.get(f"{prefix}.show"))
+    visible, unknown = _visible_from(st.session_state.get(f"{prefix}.show"), known)
     if st.session_state.get(f"{prefix}.url_error"):
         st.warning(f"This link's settings could not be used ({st.session_state[f'{prefix}.url_error']}); "
                    "showing the defaults instead.", icon=":material/warning:")
     if unknown:
-        st.warning(f"This link names controls that do not exist: {unknown}. Known controls: "
-                   f"{list(widgets.CONTROLS) + ['view']}.", icon=":material/warning:")
+        st.warning(f"This link names controls that do not exist: {unknown}. Known controls: {list(known)}.",
+                   icon=":material/warning:")
     return visible
 
 
@@ -138,12 +137,12 @@ def page_url(prefix: str, show: list[str] | None = None) -> str:
     return f"{base}?{urlencode(params)}"
 
 
-def share_box(prefix: str):
+def share_box(prefix: str, controls: tuple = widgets.CONTROLS + ("view",),
+              default_shown=("warmup_steps", "warmup_factor")):
     st.markdown("**Link to exactly this view** — open it in any browser to see the same curves.")
     st.code(page_url(prefix), language=None, wrap_lines=True)
     st.markdown("**Teacher link** — the same settings with only the controls you choose visible.")
-    chosen = st.multiselect("controls to show", list(widgets.CONTROLS) + ["view"],
-                            default=["warmup_steps", "warmup_factor"], key=f"{prefix}.teacher")
+    chosen = st.multiselect("controls to show", list(controls), default=list(default_shown), key=f"{prefix}.teacher")
     st.code(page_url(prefix, chosen), language=None, wrap_lines=True)
 
 
