@@ -263,9 +263,9 @@ def interpolate(s, knots, values, anneal="cos", hold=True):
         past = s > knots[-1]
         if past.any():
             u[past] = last + (np.minimum(s[past], knots[-1] + 1.0) - knots[-2]) / (knots[-1] - knots[-2])
-    i = np.minimum(np.floor(u), last)
+    i = u.astype(np.intp)  # u >= 0, so truncation is floor
+    np.minimum(i, last, out=i)
     u -= i  # u is now the position inside the phase
-    i = i.astype(np.intp)
     if anneal == "cos":  # v1 + (v0 - v1) / 2 (1 + cos(pi pct)), torch's and optax's form
         u *= math.pi
         np.cos(u, out=u)

@@ -48,7 +48,8 @@ def as_steps(steps) -> tuple[np.ndarray, bool]:
         t = np.asarray(steps, dtype=np.float64)
     except (TypeError, ValueError):
         raise ValueError(f"steps must be numbers, got {steps!r}") from None
-    if t.size and not (np.all(np.isfinite(t)) and t.min() >= 0):
+    # two reductions, no temporary: a NaN fails the min test, +inf the max test
+    if t.size and not (t.min() >= 0 and np.isfinite(t.max())):
         bad = t[~(np.isfinite(t) & (t >= 0))][:3]
         raise ValueError(f"steps must be finite and >= 0, got {bad.tolist()}")
     return t, t.ndim == 0
@@ -154,7 +155,11 @@ class Curve:
 
     def __call__(self, steps):
         t, scalar = as_steps(steps)
-        out = self.base_lr * self.multiplier(np.atleast_1d(t))
+        t = np.atleast_1d(t)
+        out = self.multiplier(t)
+        if out is t or not out.flags.writeable:  # never scale the caller's array in place
+            out = out.copy()
+        out *= self.base_lr
         return float(out[0]) if scalar else out
 
     def breakpoints(self, horizon: float | None = None) -> np.ndarray:
