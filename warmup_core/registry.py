@@ -293,11 +293,13 @@ _DECAY_ENTRIES = [
                  minimum_open=True, ui_max=5.0),
            Param("decay_ratio", 0.1, "Where the 'exp' cooldown would end before it is normalised to 0.", "float",
                  0.0, 1.0, minimum_open=True, maximum_open=True)),
-          r"d(s) = \begin{cases}1 & s < S\\ \eta_{\min} + (1-\eta_{\min})\,g\!\left(\frac{s-S}{D}\right)"
-          r" & S \le s < S + D"
-          r"\\ \eta_{\min} & s \ge S+D\end{cases}",
-          "Hu et al. 2024 (MiniCPM); Hägele et al. 2024; HF get_wsd_schedule.",
-          "Hold the peak, then cool down quickly at the end.", check=_check_wsd,
+          r"d(s) = \begin{cases}\sigma(s) & s < S\\ "
+          r"\eta_{\min} + (\sigma(s)-\eta_{\min})\,g\!\left(\frac{s-S}{D}\right) & S \le s < S + D"
+          r"\\ \eta_{\min} & s \ge S+D\end{cases},"
+          r"\quad \sigma(s) = \max\!\left(\left(1+\tfrac{s}{\tau}\right)^{-p}, \eta_{\min}\right)\ (1\ \text{if}\ p=0)",
+          "Hu et al. 2024 (MiniCPM); Hägele et al. 2024; HF get_wsd_schedule; timm WSDLRScheduler.",
+          "Hold the peak (or let it fall slowly as (1 + s/τ)^-p), then cool down quickly at the end.",
+          check=_check_wsd,
           extra={"auto": _auto_wsd},
           breakpoints=lambda p, h: [b for b in (p["stable"], p["stable"] + p["decay"]) if 0 < b <= h]),
     Entry("onecycle", "decay", "One-cycle", D.onecycle,
