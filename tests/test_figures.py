@@ -1,0 +1,69 @@
+"""The pure pieces behind the pages: curve reduction, figures, the URL codec, presets (no Streamlit run)."""
+
+import numpy as np
+import pytest
+
+from ui import codegen, state
+from ui.figures import Trace, difference_figure, heatmap_figure, relative_values, schedule_figure, small_multiples
+from ui.presets import PRESETS, preset
+from warmup_core import Decay, Schedule, Warmup
+from warmup_core.reduce import reduce_curve, reduce_indices
+
+
+def test_short_curves_are_kept_whole():
+    np.testing.assert_array_equal(reduce_indices(np.arange(10.0)), np.arange(10))
+
+
+def test_reduction_keeps_ends_peak_jumps_and_envelope():
+    s = Schedule(1.0, Warmup("linear", 777), Decay("cosine_restarts", period=100_000, cycle_decay=0.5),
+                 "prepend", 1_000_000)
+    idx, y, full = reduce_curve(s, 1_000_000, max_points=2000)
+    assert len(idx) <= 2000 and idx[0] == 0 and idx[-1] == 999_999
+    assert 777 in idx and int(np.argmax(full)) in idx
+    for b in s.breakpoints(999_999)[1:-1]:  # every restart: the step and the one before it
+        assert int(b) in idx and int(b) - 1 in idx
+    np.testing.assert_array_equal(y, full[idx])
+    assert y.min() == pytest.approx(full.min(), abs=1e-3)  # the envelope's low points survive
+
+
+def test_schedule_figure_has_title_axes_legend_and_step_lines():
+    s = Schedule(0.1, Warmup("constant", 10, factor=0.1), Decay("multistep", milestones=[50]), "prepend", 100)
+    t = np.arange(100)
+    fig = schedule_figure([Trace("a", t, s(t), warmup_end=10)], title="T", x_unit="epochs", steps_per_epoch=10)
+    d = fig.to_plotly_json()
+    assert d["layout"]["title"]["text"] == "T" and d["layout"]["xaxis"]["title"]["text"] == "epoch"
+    assert d["layout"]["yaxis"]["title"]["text"] == "learning rate" and d["data"][0]["line"]["shape"] == "hv"
+    assert d["layout"]["hovermode"] == "x unified" and d["layout"]["shapes"]  # the shaded warmup
+
+
+def test_log_axis_shows_zeros_as_gaps_not_errors():
+    t = np.arange(5)
+    fig = schedule_figure([Trace("a", t, np.array([0.0, 0.1, 0.2, 0.0, 0.3]))], log_y=True)
+    y = np.asarray(fig.data[0].y, dtype=float)
+    assert np.isnan(y[0]) and np.isnan(y[3]) and fig.layout.yaxis.type == "log"
+
+
+def test_relative_values_and_other_figures():
+    np.testing.assert_allclose(relative_values([1, 2, 3], [1, 0, 2], "ratio"), [1, np.nan, 1.5])
+    np.testing.assert_allclose(relative_values([1, 2, 3], [1, 0, 2], "difference"), [0, 2, 1])
+    t = np.arange(3)
+    assert "baseline" in difference_figure([Trace("b", t, np.ones(3))], "a").layout.title.text
+    assert len(small_multiples([Trace("a", t, t * 1.0), Trace("b", t, t * 2.0)]).data) == 2
+    hm = heatmap_figure(np.array([[1.0, np.inf]]), [0, 10], [0.1], "map", "W", "lr", diverged=np.array([[0, 1]]))
+    assert hm.data[1].name == "diverged" and list(hm.data[1].x) == ["10"]
+
+
+def test_url_codec_round_trip_and_refusals():
+    data = {"schedule": Schedule(0.1, Warmup("linear", 5), Decay("cosine"), total_steps=50).to_dict()}
+    text = state.encode(data)
+    assert state.decode(text) == data and len(text) < 300
+    for bad in ["", "!!!", state.encode([1, 2]).replace("", "")]:
+        with pytest.raises(ValueError):
+            state.decode(bad)
+
+
+@pytest.mark.parametrize("label", list(PRESETS))
+def test_every_preset_builds_a_plain_schedule_with_a_length(label):
+    s = preset(label)
+    assert isinstance(s, Schedule) and s.total_steps and s.summary()["peak_lr"] > 0
+    assert codegen.pytorch(s)  # and its standalone export exists
