@@ -41,38 +41,25 @@ def on_pick():
     select(st.session_state[f"{P}.pick"])
 
 
-def add(schedule_dict, name):
-    name = compare.unique_name(name, names)
-    strategies.append({"name": name, "schedule": schedule_dict})
-    select(name)
+def edit(action, *args):
+    """Run a list edit from ui.compare; a refusal is shown next to the controls."""
+    try:
+        select(action(strategies, *args))
+        st.session_state.pop(f"{P}.edit_error", None)
+    except ValueError as e:
+        st.session_state[f"{P}.edit_error"] = str(e)
 
 
 def add_preset():
     label = st.session_state.get(f"{P}.add_preset")
     if label and label in presets.PRESETS:
-        add(presets.preset(label).to_dict(), label.split(":")[0])
+        edit(compare.add, presets.preset(label).to_dict(), label.split(":")[0])
         st.session_state[f"{P}.add_preset"] = "—"
 
 
-def duplicate():
-    cur = next(s for s in strategies if s["name"] == st.session_state[f"{P}.selected"])
-    add(dict(cur["schedule"]), cur["name"] + " copy")
-
-
-def delete():
-    if len(strategies) > 1:
-        strategies[:] = [s for s in strategies if s["name"] != st.session_state[f"{P}.selected"]]
-        select(strategies[0]["name"])
-
-
 def rename():
-    new = st.session_state[f"{P}.new_name"].strip()
-    old = st.session_state[f"{P}.selected"]
-    if new and new != old and new not in names and len(new) <= 60:
-        for s in strategies:
-            if s["name"] == old:
-                s["name"] = new
-        st.session_state[f"{P}.selected"] = new
+    edit(compare.rename, st.session_state[f"{P}.selected"], st.session_state[f"{P}.new_name"])
+    st.session_state[f"{P}.new_name"] = ""
 
 
 st.title("Compare strategies")
@@ -87,11 +74,15 @@ with st.sidebar:
         st.selectbox("edit strategy", names, key=f"{P}.pick", on_change=on_pick)
     if show("strategies"):
         c1, c2 = st.columns(2)
-        c1.button("Duplicate", on_click=duplicate, key=f"{P}.dup", width="stretch")
-        c2.button("Delete", on_click=delete, key=f"{P}.del", disabled=len(strategies) <= 1, width="stretch")
+        c1.button("Duplicate", on_click=lambda: edit(compare.duplicate, st.session_state[f"{P}.selected"]),
+                  key=f"{P}.dup", width="stretch")
+        c2.button("Delete", on_click=lambda: edit(compare.delete, st.session_state[f"{P}.selected"]),
+                  key=f"{P}.del", disabled=len(strategies) <= 1, width="stretch")
         st.text_input("rename to", key=f"{P}.new_name", on_change=rename, placeholder="new name, then Enter")
         st.selectbox("add from a library", ["—"] + list(presets.PRESETS), key=f"{P}.add_preset",
                      on_change=add_preset)
+        if st.session_state.get(f"{P}.edit_error"):
+            st.error(st.session_state[f"{P}.edit_error"])
         st.divider()
     schedule, errors = widgets.schedule_controls(f"{P}.edit", visible=show)
     if schedule is not None:

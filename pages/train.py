@@ -6,7 +6,7 @@ import streamlit as st
 
 from ui import train as T
 from ui.router import ensure_router
-from warmup_core.training import OPTIMIZERS, TASKS, RunConfig
+from warmup_core.training import OPTIMIZERS, TASKS
 from warmup_core.training.device import describe, pick_device
 from warmup_core.training.jobs import QueueFullError
 
@@ -77,22 +77,11 @@ with st.sidebar:
 
 ss = st.session_state
 if start or ss.pop(f"{P}.start_demo", False):
-    task = TASKS[ss[f"{P}.task"]]
-    chosen = T.run_schedules(ss[f"{P}.schedules"], ss[f"{P}.lr"], int(ss[f"{P}.steps"]),
-                             min(int(ss[f"{P}.warmup"]), int(ss[f"{P}.steps"])), ss[f"{P}.factor"], strategies)
-    if not chosen:
-        st.error("Pick at least one schedule to run.")
-    else:
-        try:
-            configs = [RunConfig(task=task.name, schedule=s.to_dict(), optimizer=opt or ss[f"{P}.optimizer"],
-                                 steps=int(ss[f"{P}.steps"]), batch_size=int(ss[f"{P}.batch"]),
-                                 seed=int(ss[f"{P}.seed"]), name=name,
-                                 sharpness_every=int(ss[f"{P}.sharp_every"]) if ss[f"{P}.sharp"] else 0)
-                       for name, s, opt in chosen]
-            ids = mgr.submit(me, configs)
-            ss[f"{P}.shown"] = ids
-        except (ValueError, QueueFullError) as e:
-            st.error(str(e))
+    try:
+        settings = {k: ss[f"{P}.{k}"] for k in T.SETTINGS}
+        ss[f"{P}.shown"] = mgr.submit(me, T.make_configs(settings, strategies))
+    except (ValueError, QueueFullError) as e:
+        st.error(str(e))
 
 mine = mgr.store.runs(owner=me)
 if f"{P}.shown" not in ss and mine:

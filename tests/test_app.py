@@ -345,3 +345,11 @@ def test_compare_teacher_link_shows_only_the_named_controls():
     at.run()
     short = next(t for t in figures(at)[0]["data"] if t["name"] == "short")
     assert decode_y({"y": short["x"]})[int(np.argmax(decode_y(short)))] == 2500 and not at.exception
+
+
+def test_compare_refuses_a_taken_name_with_a_message():
+    at = run("compare.py")
+    at.get_by_key("compare.new_name").set_value("linear warmup")  # the selected one is "no warmup"
+    at.run()
+    assert any("already a strategy called 'linear warmup'" in e.value for e in at.sidebar.error)
+    assert [t["name"] for t in figures(at)[0]["data"]] == ["no warmup", "linear warmup", "constant warmup"]

@@ -67,3 +67,20 @@ def test_every_preset_builds_a_plain_schedule_with_a_length(label):
     s = preset(label)
     assert isinstance(s, Schedule) and s.total_steps and s.summary()["peak_lr"] > 0
     assert codegen.pytorch(s)  # and its standalone export exists
+
+
+def test_strategy_list_edits():
+    from ui import compare
+
+    items = compare.default_strategies()
+    assert compare.duplicate(items, "no warmup") == "no warmup copy" and len(items) == 4
+    assert compare.rename(items, "no warmup copy", "  mine ") == "mine"
+    with pytest.raises(ValueError, match="already"):
+        compare.rename(items, "mine", "linear warmup")
+    with pytest.raises(ValueError, match="1 to 60"):
+        compare.rename(items, "mine", "   ")
+    assert compare.delete(items, "mine") == "no warmup" and len(items) == 3
+    while len(items) > 1:
+        compare.delete(items, items[-1]["name"])
+    with pytest.raises(ValueError, match="last strategy"):
+        compare.delete(items, items[0]["name"])

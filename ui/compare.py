@@ -57,6 +57,40 @@ def unique_name(name: str, taken) -> str:
     return f"{name} ({i})"
 
 
+# --- editing the list (in place; each returns the name to select) ---------------------------------
+
+def add(strategies: list[dict], schedule_dict: dict, name: str) -> str:
+    if len(strategies) >= 12:
+        raise ValueError("at most 12 strategies; delete one first")
+    name = unique_name(name[:60], [s["name"] for s in strategies])
+    strategies.append({"name": name, "schedule": schedule_dict})
+    return name
+
+
+def duplicate(strategies: list[dict], name: str) -> str:
+    cur = next(s for s in strategies if s["name"] == name)
+    return add(strategies, dict(cur["schedule"]), f"{name} copy")
+
+
+def delete(strategies: list[dict], name: str) -> str:
+    if len(strategies) <= 1:
+        raise ValueError("the last strategy cannot be deleted")
+    strategies[:] = [s for s in strategies if s["name"] != name]
+    return strategies[0]["name"]
+
+
+def rename(strategies: list[dict], old: str, new: str) -> str:
+    new = new.strip()
+    if not new or len(new) > 60:
+        raise ValueError("a name needs 1 to 60 characters")
+    if new != old and new in [s["name"] for s in strategies]:
+        raise ValueError(f"there is already a strategy called {new!r}")
+    for s in strategies:
+        if s["name"] == old:
+            s["name"] = new
+    return new
+
+
 @st.cache_data(max_entries=256, show_spinner=False)
 def strategy_points(schedule_json: str):
     """Reduced points, summary and warmup end of one schedule, cached on its JSON: a rerun that

@@ -59,6 +59,25 @@ def run_schedules(choice: list[str], lr: float, steps: int, warmup: int, factor:
     return [(name, *made[name]) for name in choice if name in made]
 
 
+SETTINGS = ("task", "optimizer", "lr", "steps", "batch", "seed", "warmup", "factor", "schedules", "sharp",
+            "sharp_every")
+
+
+def make_configs(settings: dict, strategies: list[dict] | None = None) -> list:
+    """The runs of one comparison from the page's settings; ValueError when there is nothing to run."""
+    from warmup_core.training import RunConfig
+
+    steps = int(settings["steps"])
+    chosen = run_schedules(settings["schedules"], settings["lr"], steps, min(int(settings["warmup"]), steps),
+                           settings["factor"], strategies)
+    if not chosen:
+        raise ValueError("Pick at least one schedule to run.")
+    return [RunConfig(task=settings["task"], schedule=s.to_dict(), optimizer=opt or settings["optimizer"],
+                      steps=steps, batch_size=int(settings["batch"]), seed=int(settings["seed"]), name=name,
+                      sharpness_every=int(settings["sharp_every"]) if settings["sharp"] else 0).validate()
+            for name, s, opt in chosen]
+
+
 def ema(values, weight: float) -> np.ndarray:
     """TensorBoard's debiased exponential moving average; non-finite points pass through."""
     values = np.asarray(values, dtype=np.float64)
