@@ -144,11 +144,6 @@ def _check_tanh(p):
         raise ValueError(f"parameter 'lb' ({p['lb']}) must be below 'ub' ({p['ub']}), or the tanh rises")
 
 
-def _check_wsd(p):
-    if p["decay"] is not None and p["stable"] is not None and p["decay"] < 0:
-        raise ValueError(f"parameter 'decay' must be >= 0, got {p['decay']}")
-
-
 def _auto_length(key="steps"):
     def fill(p, length):
         if p[key] is None:
@@ -299,7 +294,6 @@ _DECAY_ENTRIES = [
           r"\quad \sigma(s) = \max\!\left(\left(1+\tfrac{s}{\tau}\right)^{-p}, \eta_{\min}\right)\ (1\ \text{if}\ p=0)",
           "Hu et al. 2024 (MiniCPM); Hägele et al. 2024; HF get_wsd_schedule; timm WSDLRScheduler.",
           "Hold the peak (or let it fall slowly as (1 + s/τ)^-p), then cool down quickly at the end.",
-          check=_check_wsd,
           extra={"auto": _auto_wsd},
           breakpoints=lambda p, h: [b for b in (p["stable"], p["stable"] + p["decay"]) if 0 < b <= h]),
     Entry("onecycle", "decay", "One-cycle", D.onecycle,
