@@ -46,6 +46,17 @@ def run_snippet(code):
     return ns
 
 
+def snippet(make, s, module):
+    """``(namespace, steps to compare)`` of the exported snippet, or None where the library says it cannot
+    express ``s`` (then its note must say so)."""
+    code, note = make(s)
+    if code is None:
+        assert "cannot" in note or "has no" in note
+        return None
+    pytest.importorskip(module)
+    return run_snippet(code), horizon(s, note)
+
+
 @pytest.mark.parametrize("s", SCHEDULES, ids=IDS)
 def test_pytorch_snippet_is_exact(s):
     pytest.importorskip("torch")
@@ -57,25 +68,17 @@ def test_pytorch_snippet_is_exact(s):
 
 @pytest.mark.parametrize("s", SCHEDULES, ids=IDS)
 def test_transformers_snippet(s):
-    code, note = codegen.transformers(s)
-    if code is None:
-        assert "cannot" in note or "has no" in note
+    if (got := snippet(codegen.transformers, s, "transformers")) is None:
         return
-    pytest.importorskip("transformers")
-    ns = run_snippet(code)
-    n = horizon(s, note)
+    ns, n = got
     np.testing.assert_allclose(R.step_torch(ns["scheduler"], ns["optimizer"], n), s(np.arange(n)), rtol=1e-9)
 
 
 @pytest.mark.parametrize("s", SCHEDULES, ids=IDS)
 def test_timm_snippet(s):
-    code, note = codegen.timm(s)
-    if code is None:
-        assert "cannot" in note or "has no" in note
+    if (made := snippet(codegen.timm, s, "timm.scheduler")) is None:
         return
-    pytest.importorskip("timm.scheduler")
-    ns = run_snippet(code)
-    n = horizon(s, note)
+    ns, n = made
     got = []
     for t in range(n):
         ns["scheduler"].step_update(t)
@@ -91,13 +94,9 @@ FUNCTIONAL = {"optax": (codegen.optax, 1e-9, 0.0), "keras": (codegen.keras, 2e-6
 @pytest.mark.parametrize("s", SCHEDULES, ids=IDS)
 def test_functional_snippet(s, lib):
     make, rtol, atol_rel = FUNCTIONAL[lib]
-    code, note = make(s)
-    if code is None:
-        assert "cannot" in note or "has no" in note
+    if (made := snippet(make, s, lib)) is None:
         return
-    pytest.importorskip(lib)
-    ns = run_snippet(code)
-    n = horizon(s, note)
+    ns, n = made
     want = s(np.arange(n))
     got = np.array([float(ns["schedule"](t)) for t in range(n)])
     np.testing.assert_allclose(got, want, rtol=rtol, atol=max(atol_rel * want.max(), 1e-15))

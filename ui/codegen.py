@@ -94,12 +94,13 @@ def _args(**kw) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in kw.items())
 
 
-def _plain(s: Schedule):
-    """Why a library without offsets/targets cannot take ``s``, or None."""
-    if s.offset:
-        return "it has no clock offset"
-    if s.warmup.target != "one":
-        return "its warmup always ramps to the peak"
+def _refusal(s: Schedule, lib: str, *checks) -> str | None:
+    """Why ``lib`` cannot take ``s``: the first ``(condition, reason)`` that holds, after the two things no
+    library has (a clock offset, a warmup that ramps to the decay's value); None if it can."""
+    for bad, why in ((s.offset, "it has no clock offset"),
+                     (s.warmup.target != "one", "its warmup always ramps to the peak"), *checks):
+        if bad:
+            return f"{lib} cannot express this schedule: {why}."
     return None
 
 
@@ -113,15 +114,14 @@ def _unclamped_note(s: Schedule, lib: str) -> str:
 
 def transformers(s: Schedule):
     w, d, p = s.warmup, s.decay, s.decay_params
-    why = _plain(s)
-    if why is None and w.method not in ("none", "linear") and d.name != "wsd":
-        why = "its warmups are linear from 0 (except warmup_stable_decay)"
-    if why is None and w.method == "linear" and w.factor != 0 and d.name != "wsd":
-        why = "its linear warmup starts at 0, not at a warmup factor"
-    if why is None and w.steps and s.convention != "prepend":
-        why = "its warmup is always prepended to the decay"
+    why = _refusal(s, "transformers",
+                   (w.method not in ("none", "linear") and d.name != "wsd",
+                    "its warmups are linear from 0 (except warmup_stable_decay)"),
+                   (w.method == "linear" and w.factor != 0 and d.name != "wsd",
+                    "its linear warmup starts at 0, not at a warmup factor"),
+                   (w.steps and s.convention != "prepend", "its warmup is always prepended to the decay"))
     if why:
-        return None, f"transformers cannot express this schedule: {why}."
+        return None, why
     W, N = w.steps, s.total_steps
     L = N - W
     call, note = None, ""
@@ -158,13 +158,11 @@ def transformers(s: Schedule):
 
 def timm(s: Schedule):
     w, d, p = s.warmup, s.decay, s.decay_params
-    why = _plain(s)
-    if why is None and w.method not in ("none", "linear"):
-        why = "its warmup is linear"
-    if why is None and s.convention == "multiply" and w.steps:
-        why = "its warmup either precedes the decay (warmup_prefix=True) or overrides it, never multiplies"
+    why = _refusal(s, "timm", (w.method not in ("none", "linear"), "its warmup is linear"),
+                   (s.convention == "multiply" and w.steps,
+                    "its warmup either precedes the decay (warmup_prefix=True) or overrides it, never multiplies"))
     if why:
-        return None, f"timm cannot express this schedule: {why}."
+        return None, why
     lr = s.base_lr
     common = {}
     if w.steps:
@@ -215,13 +213,10 @@ def timm(s: Schedule):
 
 def optax(s: Schedule):
     w, d, p = s.warmup, s.decay, s.decay_params
-    why = _plain(s)
-    if why is None and w.method not in ("none", "linear"):
-        why = "its warmups are linear"
-    if why is None and w.steps and s.convention != "prepend":
-        why = "its warmup always comes before the decay"
+    why = _refusal(s, "optax", (w.method not in ("none", "linear"), "its warmups are linear"),
+                   (w.steps and s.convention != "prepend", "its warmup always comes before the decay"))
     if why:
-        return None, f"optax cannot express this schedule: {why}."
+        return None, why
     lr, W = s.base_lr, w.steps
     init = w.factor * lr if W else lr
     expr, note = None, _unclamped_note(s, "optax")
@@ -259,11 +254,11 @@ def optax(s: Schedule):
 
 def keras(s: Schedule):
     w, d, p = s.warmup, s.decay, s.decay_params
-    why = _plain(s)
-    if why is None and w.steps and not (w.method == "linear" and s.convention == "prepend" and d.name == "cosine"):
-        why = "only CosineDecay has a warmup, and it is linear and prepended"
+    why = _refusal(s, "Keras", (w.steps and not (w.method == "linear" and s.convention == "prepend"
+                                                 and d.name == "cosine"),
+                                "only CosineDecay has a warmup, and it is linear and prepended"))
     if why:
-        return None, f"Keras cannot express this schedule: {why}."
+        return None, why
     lr, W = s.base_lr, w.steps
     expr, note = None, _unclamped_note(s, "Keras")
     if d.name == "cosine" and p["cycles"] == 0.5 and p["exponent"] == 1:
