@@ -105,7 +105,8 @@ def ray_module():
     try:
         import ray
     except ImportError as e:
-        raise ValueError("backend 'ray' needs Ray: pip install 'ray[default]' (see README, 'Sweeps on Ray')") from e
+        raise ValueError("backend 'ray' needs Ray, an optional extra: pip install ray==2.60.0 "
+                         "(README: 'Sweeps on Ray')") from e
     return ray
 
 

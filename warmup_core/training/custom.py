@@ -314,12 +314,14 @@ def compare(train: Callable, schedules: Sequence, seeds: int | Sequence[int] = (
     names = list(names) if names is not None else [f"schedule {i}" for i in range(len(scheds))]
     if len(names) != len(scheds):
         raise ValueError(f"{len(names)} names for {len(scheds)} schedules")
-    cells = [Cell(f"{i}|seed={seed}", f"{names[i]} · seed {seed}", s.to_dict(), seed, s.total_steps, {"schedule_index": i})
+    cells = [Cell(f"{i}|seed={seed}", f"{names[i]} · seed {seed}", s.to_dict(), seed, s.total_steps,
+                  {"schedule_index": i})
              for seed in _seeds(seeds) for i, s in enumerate(scheds)]
     return run_cells(train, cells, kind="compare", **kwargs)
 
 
-def sweep_cells(lrs: Sequence[float], warmups: Sequence[int], steps: int, seeds=(0,), decay: str = "cosine") -> list[Cell]:
+def sweep_cells(lrs: Sequence[float], warmups: Sequence[int], steps: int, seeds=(0,),
+                decay: str = "cosine") -> list[Cell]:
     """The cells of an lr × warmup map: linear warmup to each target lr, then ``decay`` (the built-in map's
     schedules, :func:`warmup_core.training.sweep.schedules`), for each seed; lr-major order."""
     from .sweep import schedules
