@@ -157,3 +157,29 @@ def test_a_driver_that_dies_resumes_without_recomputing(store, tmp_path):
     assert all(after[rid] == before[rid] for rid in done)  # kept as they were, not recomputed
     assert {s for s, _ in after.values()} == {"finished"}
     assert [len(store.metrics(rid)) for rid in after] == [40] * 6
+
+
+def test_the_cli_runs_a_comparison_on_ray_with_the_local_numbers(tmp_path, monkeypatch, capsys):
+    import json
+
+    from warmup_core import Decay, Schedule, Warmup
+    from warmup_core.training.__main__ import main
+
+    monkeypatch.setenv("WARMUP_LAB_DB", str(tmp_path / "cli.sqlite"))
+    args = ["--task", "mlp", "--steps", "12", "--log-every", "3"]
+    for w in (0, 4):
+        args += ["--schedule", Schedule(0.3, Warmup("linear", w) if w else Warmup(), Decay("cosine"),
+                                        total_steps=12).to_json()]
+    assert main(args) == 0
+    local = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert main(args + ["--backend", "ray"]) == 0
+    remote = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    ends = [r for r in remote if "status" in r]
+    assert [r["status"] for r in ends] == ["finished", "finished"] and all(r["device"] == "ray:local" for r in ends)
+    assert [r["final_loss"] for r in ends] == [r["final_loss"] for r in local if "status" in r]
+    strip = ("wall",)  # wall time differs; every number the run computed does not
+    rows = sorted(({k: v for k, v in r.items() if k not in strip} for r in remote if "step" in r and "status" not in r),
+                  key=lambda r: (r["run"], r["step"]))
+    want = [{k: v for k, v in r.items() if k not in strip} for r in local if "status" not in r]
+    assert rows == want and len(rows) == 2 * 5
+    assert len(Store(tmp_path / "cli.sqlite").runs()) == 2  # and the runs are in the lab's store

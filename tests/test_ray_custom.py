@@ -235,3 +235,28 @@ def test_the_example_runs(tmp_path, monkeypatch, capsys):
     runs = Store(tmp_path / "ex.sqlite").runs()
     assert len(runs) == 2 + 6 and {json.loads(r["config"])["kind"] for r in runs} == {"compare", "sweep"}
     sys.modules.pop("own_model", None)
+
+
+def test_the_ray_backend_without_ray_says_how_to_get_it(store, monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if Ray were not installed
+    monkeypatch.setenv("WARMUP_LAB_DB", str(tmp_path / "cli.sqlite"))
+    with pytest.raises(ValueError, match=r"pip install ray==2\.60\.0"):
+        custom.sweep(quadratic, [0.1], [0], 5, store=store, backend="ray")
+    from warmup_core.training.__main__ import main
+
+    s = Schedule(0.1, total_steps=5).to_json()
+    assert main(["--schedule", s, "--steps", "5", "--backend", "ray"]) == 2
+    assert store.runs() == [] and Store(tmp_path / "cli.sqlite").runs() == []  # refused before creating runs
+
+
+def test_the_map_cli(tmp_path, capsys):
+    db = str(tmp_path / "m.sqlite")
+    assert map_runs.main(["--lrs", "0.1,0.2", "--warmups", "0,3", "--steps", "8", "--db", db]) == 0
+    out = json.loads(capsys.readouterr().out)
+    ref = sweep.run([0.1, 0.2], [0, 3], steps=8)
+    assert out["final_loss"] == ref.final_loss.tolist() and out["computed"] == 4
+    assert map_runs.main(["--lrs", "0.1,0.2", "--warmups", "0,3", "--steps", "8", "--db", db,
+                          "--resume", out["group"]]) == 0
+    assert json.loads(capsys.readouterr().out)["computed"] == 0  # all there: nothing recomputed
+    assert map_runs.main(["--lrs", "0.1,x", "--db", db]) == 2
+    assert "--lrs takes comma-separated floats" in capsys.readouterr().err

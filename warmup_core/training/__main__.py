@@ -37,6 +37,9 @@ def parse(argv=None):
     ap.add_argument("--eval-every", type=int, default=50)
     ap.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                     help="task option, e.g. norm=pre for the Pre-LN transformer")
+    ap.add_argument("--backend", default="local", choices=("local", "ray"),
+                    help="ray: each run a Ray task, rows kept in the lab's store (default: local)")
+    ap.add_argument("--address", default=None, help="Ray cluster: auto | ray://head:10001 (default: a local Ray)")
     return ap.parse_args(argv)
 
 
@@ -65,6 +68,14 @@ def main(argv=None) -> int:
             print(f"error: schedule {i}: {e}", file=sys.stderr)
             return 2
         configs.append(cfg)
+    if args.backend != "local":
+        from .map_runs import run_configs
+
+        try:
+            return run_configs(configs, backend=args.backend, address=args.address)
+        except ValueError as e:  # no Ray installed, a bad address
+            print(f"error: {e}", file=sys.stderr)
+            return 2
     for i, cfg in enumerate(configs):
         def emit(row, i=i):
             if "note" not in row:

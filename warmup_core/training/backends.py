@@ -166,8 +166,9 @@ def _prepare(store: Store, owner: str, group_id: str, cells: Sequence[Cell], con
 class _Writer:
     """Writes a chunk's events to the store; ignores cells cancelled meanwhile."""
 
-    def __init__(self, store: Store, group_id: str, run_ids: dict, backend: str):
+    def __init__(self, store: Store, group_id: str, run_ids: dict, backend: str, on_event=None):
         self.store, self.group_id, self.run_ids, self.backend = store, group_id, run_ids, backend
+        self.on_event = on_event
         self.cancelled: set[str] = set()
         self.ended: set[str] = set()
         self.started: set[str] = set()
@@ -185,6 +186,8 @@ class _Writer:
         elif ev[0] == "end":
             self.ended.add(c.key)
             self.store.update(rid, status=ev[2], message=ev[3], finished=time.time())
+        if self.on_event is not None:
+            self.on_event(c, ev)
 
     def fail(self, cells: list[Cell], message: str):
         for c in cells:
@@ -215,29 +218,44 @@ def execute(work: Callable, cells: Sequence[Cell], *, store: Store | None = None
             owner: str = "lab", config: dict | None = None, backend: str = "local", address: str | None = None,
             num_cpus: float = 1, num_gpus: float = 0, cells_per_task: int = 1, chunks: list[list[Cell]] | None = None,
             retries: int = 1, flush_every: float = 0.25, poll: float = 0.1,
-            should_stop: Callable[[], bool] = lambda: False, ray_init: dict | None = None) -> Outcome:
+            should_stop: Callable[[], bool] = lambda: False, ray_init: dict | None = None,
+            on_event: Callable[[Cell, tuple], None] | None = None) -> Outcome:
     """Compute ``cells`` with ``work`` on ``backend``, every event written to ``store`` under ``group_id``.
 
     Cells of ``group_id`` already finished or diverged are kept (a restarted driver resumes). ``chunks``
     overrides the default grouping (``cells_per_task`` consecutive cells per task). A chunk that raises is
-    retried ``retries`` times, then its unended cells are marked ``failed`` with the error.
+    retried ``retries`` times, then its unended cells are marked ``failed`` with the error. ``on_event(cell,
+    event)`` sees every event once it is stored (the CLI prints rows with it). ``ray_init`` holds extra
+    ``ray.init`` keywords for a new local Ray (``num_cpus``, ``runtime_env``). If the driver itself stops
+    (Ctrl-C), the cells it had not finished are marked ``interrupted`` before the exception goes on.
     """
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; valid backends are {list(BACKENDS)}")
     if num_cpus < 0 or num_gpus < 0:
         raise ValueError(f"num_cpus and num_gpus must be >= 0, got {num_cpus!r}, {num_gpus!r}")
+    if backend == "ray":
+        ray_module()  # no Ray: say so before any run is created
     t0 = time.perf_counter()
     store = store if isinstance(store, Store) else Store(store)
     run_ids, todo = _prepare(store, owner, group_id, cells, config or {})
     todo_keys = {c.key for c in todo}
     plan = [[c for c in ch if c.key in todo_keys] for ch in chunks] if chunks else chunk_cells(todo, cells_per_task)
     plan = [ch for ch in plan if ch]
-    writer = _Writer(store, group_id, run_ids, backend if backend == "local" else f"ray:{address or 'local'}")
-    if backend == "local":
-        _run_local(work, plan, writer, retries, flush_every, should_stop)
-    else:
-        _run_ray(work, plan, writer, retries, flush_every, poll, should_stop, address, num_cpus, num_gpus,
-                 ray_init or {})
+    writer = _Writer(store, group_id, run_ids, backend if backend == "local" else f"ray:{address or 'local'}",
+                     on_event)
+    try:
+        if backend == "local":
+            _run_local(work, plan, writer, retries, flush_every, should_stop)
+        else:
+            _run_ray(work, plan, writer, retries, flush_every, poll, should_stop, address, num_cpus, num_gpus,
+                     dict(ray_init or {}))
+    except BaseException:
+        for chunk in plan:
+            for c in chunk:
+                if c.key not in writer.ended and c.key not in writer.cancelled:
+                    store.update(run_ids[c.key], status="interrupted", finished=time.time(),
+                                 message="the driver stopped: run the group again (resume) to finish it")
+        raise
     status, messages = {}, {}
     for c in cells:
         r = store.run(run_ids[c.key]) or {"status": "deleted", "message": ""}
@@ -285,7 +303,7 @@ def _run_local(work, plan, writer: _Writer, retries, flush_every, should_stop):
 
 def _run_ray(work, plan, writer: _Writer, retries, flush_every, poll, should_stop, address, num_cpus, num_gpus,
              ray_init):
-    ray = connect(address, ray_init.pop("num_cpus", None), ray_init.pop("runtime_env", None))
+    ray = connect(address, ray_init.get("num_cpus"), ray_init.get("runtime_env"))
     task = ray.remote(_ray_chunk).options(num_cpus=num_cpus, num_gpus=num_gpus, max_retries=0)
     work_ref = ray.put(work)  # shipped once, shared by every task
     live = {}  # generator -> (chunk index, attempt)
@@ -328,6 +346,6 @@ def _run_ray(work, plan, writer: _Writer, retries, flush_every, poll, should_sto
                     else:
                         writer.fail(plan[ci], f"{_error(e)} (after {retries + 1} attempts)")
     except BaseException:  # Ctrl-C in the driver: stop the tasks; the store keeps what was done
-        for gen in live:
+        for gen in list(live):
             ray.cancel(gen, force=True)
         raise

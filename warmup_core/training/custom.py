@@ -353,7 +353,7 @@ def stored_cells(store: Store, group_id: str) -> list[Cell]:
         cfg = store.config(r["id"])
         if "cell" not in cfg:
             continue
-        info = {k: cfg[k] for k in ("lr", "warmup", "schedule_index") if k in cfg}
+        info = {k: v for k, v in cfg.items() if k not in ("kind", "train", "cell", "name", "schedule", "seed", "steps")}
         cells.append(Cell(cfg["cell"], cfg.get("name", r["name"]), cfg["schedule"], int(cfg["seed"]), int(cfg["steps"]),
                           info))
     if not cells:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import queue
+import sys
 import threading
 import time
 import uuid
@@ -82,32 +83,63 @@ class MapWork:
 
     def _engine(self, i, c):
         """One cell through the engine (``sweep.run(batched=False)``'s run), rows streamed as logged."""
-        from .engine import RunConfig, train
+        from .engine import RunConfig
 
-        cfg = RunConfig(task=self.task, schedule=c.schedule, optimizer="sgd", momentum=self.momentum, steps=c.steps,
-                        batch_size=self.batch_size, seed=c.seed, blowup=self.blowup, eval_every=c.steps,
-                        device=self.device)
-        q, stop = queue.Queue(), threading.Event()
+        yield from engine_events(i, RunConfig(task=self.task, schedule=c.schedule, optimizer="sgd",
+                                              momentum=self.momentum, steps=c.steps, batch_size=self.batch_size,
+                                              seed=c.seed, blowup=self.blowup, eval_every=c.steps,
+                                              device=self.device))
 
-        def target():
-            try:
-                q.put(("done", train(cfg, lambda row: None if "note" in row else q.put(("row", row)), stop.is_set)))
-            except BaseException as e:  # handed to the generator, raised there
-                q.put(("error", e))
 
-        threading.Thread(target=target, daemon=True, name="warmup-map-cell").start()
+def engine_events(i: int, cfg) -> Iterator[tuple]:
+    """The engine's run of ``cfg`` as a backend's events: it trains in a thread, its rows are yielded as
+    they are logged; closing the generator cancels the run."""
+    from .engine import train
+
+    q, stop = queue.Queue(), threading.Event()
+
+    def target():
         try:
-            while True:
-                kind, value = q.get()
-                if kind == "row":
-                    yield ("rows", i, [value])
-                elif kind == "error":
-                    raise value
-                else:
-                    yield ("end", i, value.status, value.message)
-                    return
-        finally:
-            stop.set()
+            q.put(("done", train(cfg, lambda row: None if "note" in row else q.put(("row", row)), stop.is_set)))
+        except BaseException as e:  # handed to the generator, raised there
+            q.put(("error", e))
+
+    threading.Thread(target=target, daemon=True, name="warmup-cell").start()
+    try:
+        while True:
+            kind, value = q.get()
+            if kind == "row":
+                yield ("rows", i, [value])
+            elif kind == "error":
+                raise value
+            else:
+                yield ("end", i, value.status, value.message)
+                return
+    finally:
+        stop.set()
+
+
+@dataclass
+class EngineWork:
+    """Cells that are whole :class:`~.engine.RunConfig` s (the built-in tasks' comparisons): each cell's
+    ``info["run"]`` is the config's dict."""
+
+    def __call__(self, cells: list[Cell]) -> Iterator[tuple]:
+        from .engine import RunConfig
+
+        for i, c in enumerate(cells):
+            run = dict(c.info["run"])
+            run["betas"] = tuple(run.get("betas", (0.9, 0.999)))
+            yield from engine_events(i, RunConfig(**run))
+
+
+def config_cells(configs: list) -> list[Cell]:
+    """One cell per validated RunConfig (a comparison of built-in runs)."""
+    from dataclasses import asdict
+
+    return [Cell(f"{i}|seed={c.seed}", c.name or c.task, c.schedule, c.seed, c.steps,
+                 {"run": asdict(c.validate()), "optimizer": c.optimizer, "task": c.task})
+            for i, c in enumerate(configs)]
 
 
 @dataclass
@@ -166,3 +198,86 @@ def run_map(lrs: Sequence[float], warmups: Sequence[int], steps: int = 200, task
     out = backends.execute(work, cells, store=store, group_id=group_id, owner=owner, config=config, backend=backend,
                            chunks=work.chunks(cells, per_task), **execute)
     return MapRun(results(store, cells, out.run_ids, lrs, warmups, seed_list, time.perf_counter() - t0), out)
+
+
+# --- command line --------------------------------------------------------------------------------
+
+def run_configs(configs: list, backend: str = "ray", address: str | None = None, store: str | None = None,
+                num_cpus: float = 1, num_gpus: float = 0, out=None) -> int:
+    """``python -m warmup_core.training --backend ray``: the CLI's comparison, each run a task; prints the
+    CLI's JSON lines (a row per logged step as it arrives, then one per run with its status and run id)."""
+    import json
+    import sys
+
+    out = out or sys.stdout
+    cells = config_cells(configs)
+    index = {c.key: i for i, c in enumerate(cells)}
+
+    def emit(cell, ev):
+        if ev[0] == "rows":
+            for row in ev[2]:
+                print(json.dumps({"run": index[cell.key], **row}), file=out, flush=True)
+
+    db = store if isinstance(store, Store) else (Store(store) if store else default_store())
+    res = backends.execute(EngineWork(), cells, store=db, group_id=uuid.uuid4().hex[:8], owner="cli",
+                           config={"kind": "compare"}, backend=backend, address=address, num_cpus=num_cpus,
+                           num_gpus=num_gpus, on_event=emit)
+    for c, cfg in zip(cells, configs):
+        rid = res.run_ids[c.key]
+        rows = [m["loss"] for m in db.metrics(rid) if m["loss"] is not None]
+        print(json.dumps({"run": index[c.key], "status": res.status[c.key], "steps": (db.run(rid) or {}).get("step"),
+                          "final_loss": rows[-1] if rows else None, "device": (db.run(rid) or {}).get("device"),
+                          "message": res.messages[c.key], "run_id": rid, "group": res.group_id,
+                          "config": json.loads(cfg.to_json())}), file=out, flush=True)
+    return 0
+
+
+def _numbers(flag: str, text: str, kind) -> list:
+    try:
+        return [kind(v) for v in text.split(",")]
+    except ValueError:
+        raise ValueError(f"{flag} takes comma-separated {kind.__name__}s, got {text!r}") from None
+
+
+def main(argv=None) -> int:
+    """``python -m warmup_core.training.map_runs``: the lr × warmup map of a built-in task, here or on Ray."""
+    import argparse
+    import json
+
+    from .tasks import TASKS
+
+    ap = argparse.ArgumentParser(prog="python -m warmup_core.training.map_runs", description=main.__doc__)
+    ap.add_argument("--lrs", default="0.05,0.1,0.2,0.4,0.6,0.8", help="target learning rates, comma-separated")
+    ap.add_argument("--warmups", default="0,25,50,100", help="warmup lengths in steps, comma-separated")
+    ap.add_argument("--steps", type=int, default=200)
+    ap.add_argument("--task", default="mlp", choices=sorted(TASKS))
+    ap.add_argument("--seeds", default="0", help="comma-separated seeds")
+    ap.add_argument("--unbatched", action="store_true", help="one engine run per cell (streams every curve)")
+    ap.add_argument("--backend", default="local", choices=backends.BACKENDS)
+    ap.add_argument("--address", default=None, help="Ray: auto | ray://head:10001 (default: a new local Ray)")
+    ap.add_argument("--num-cpus", type=float, default=1, help="CPUs per Ray task (default 1)")
+    ap.add_argument("--num-gpus", type=float, default=0, help="GPUs per Ray task (default 0)")
+    ap.add_argument("--device", default="cpu", help="where each task trains: cpu | cuda")
+    ap.add_argument("--resume", default=None, metavar="GROUP", help="finish the map with this group id")
+    ap.add_argument("--db", default=None, help="the SQLite store (default: the lab's)")
+    args = ap.parse_args(argv)
+    try:
+        lrs, warmups, seeds = _numbers("--lrs", args.lrs, float), _numbers("--warmups", args.warmups, int), \
+            _numbers("--seeds", args.seeds, int)
+        res = run_map(lrs, warmups, args.steps, args.task, seeds, batched=not args.unbatched, device=args.device,
+                      backend=args.backend, store=args.db, group_id=args.resume, address=args.address,
+                      num_cpus=args.num_cpus, num_gpus=args.num_gpus)
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    for seed, r in zip(seeds, res.results):
+        print(json.dumps({"group": res.group_id, "seed": seed, "lrs": r.lrs, "warmups": r.warmups,
+                          "final_loss": [[None if not math.isfinite(v) else v for v in row] for row in
+                                         r.final_loss.tolist()],
+                          "diverged": r.diverged.tolist(), "computed": len(res.outcome.computed),
+                          "seconds": round(res.outcome.seconds, 3), "backend": args.backend}))
+    return 0 if not res.outcome.failed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
