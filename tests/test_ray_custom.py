@@ -260,3 +260,32 @@ def test_the_map_cli(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["computed"] == 0  # all there: nothing recomputed
     assert map_runs.main(["--lrs", "0.1,x", "--db", db]) == 2
     assert "--lrs takes comma-separated floats" in capsys.readouterr().err
+
+
+def test_ctrl_c_in_the_driver_marks_the_rest_interrupted_and_resume_finishes(store):
+    seen = []
+
+    def interrupt_after_two():
+        if len(seen) >= 2:
+            raise KeyboardInterrupt
+        return False
+
+    def counted(schedule, seed):
+        seen.append(schedule.base_lr)
+        yield from quadratic(schedule, seed)
+
+    with pytest.raises(KeyboardInterrupt):
+        custom.sweep(counted, [0.05, 0.1, 0.2], [0], steps=10, store=store, group_id="g-int",
+                     should_stop=interrupt_after_two)
+    status = [r["status"] for r in store.runs(group_id="g-int")]
+    assert status[0] == "finished" and "interrupted" in status[1:] and "running" not in status
+    msg = next(r["message"] for r in store.runs(group_id="g-int") if r["status"] == "interrupted")
+    assert "resume" in msg
+    res = custom.resume(quadratic, "g-int", store=store)
+    assert {r["status"] for r in res.runs()} == {"finished"} and len(res.outcome.computed) == 2
+
+
+def test_a_map_group_is_resumed_by_the_map_not_by_a_function(store):
+    m = map_runs.run_map([0.1], [0], steps=5, store=store)
+    with pytest.raises(ValueError, match="run_map"):
+        custom.resume(quadratic, m.group_id, store=store)

@@ -366,6 +366,9 @@ def resume(train: Callable, group_id: str, store: Store | str | None = None, **k
     store = store if isinstance(store, Store) else (Store(store) if store else default_store())
     cells = stored_cells(store, group_id)
     kind = store.config(next(iter(store.runs(group_id=group_id)))["id"]).get("kind", "compare")
+    if kind not in ("compare", "sweep"):
+        raise ValueError(f"group {group_id!r} is a {kind} of the lab's own tasks: run it again with its group id "
+                         "(map_runs.run_map(..., group_id=...) or python -m warmup_core.training.map_runs --resume)")
     return run_cells(train, cells, kind=kind, store=store, group_id=group_id, **kwargs)
 
 
