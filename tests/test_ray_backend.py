@@ -123,7 +123,7 @@ DRIVER = """
 import sys
 from warmup_core.training import custom
 from tests.test_ray_backend import Slow
-custom.sweep(Slow(sys.argv[3], pause=0.002), [0.1, 0.2, 0.3, 0.4, 0.5, 0.6], [0], steps=40, backend="ray",
+custom.sweep(Slow(sys.argv[3], pause=0.01), [0.1, 0.2, 0.3, 0.4, 0.5, 0.6], [0], steps=40, backend="ray",
              address=sys.argv[1], store=sys.argv[2], group_id="g-restart", cells_per_task=1)
 """
 
@@ -151,7 +151,7 @@ def test_a_driver_that_dies_resumes_without_recomputing(store, tmp_path):
     before = {r["id"]: (r["status"], r["finished"]) for r in store.runs(group_id="g-restart")}
     done = {rid for rid, (s, _) in before.items() if s == "finished"}
     assert 2 <= len(done) < 6
-    res = custom.resume(Slow(tmp_path / "beats", pause=0.002), "g-restart", store=store, backend="ray")
+    res = custom.resume(Slow(tmp_path / "beats", pause=0.01), "g-restart", store=store, backend="ray")
     assert len(res.outcome.computed) == 6 - len(done)
     after = {r["id"]: (r["status"], r["finished"]) for r in res.runs()}
     assert all(after[rid] == before[rid] for rid in done)  # kept as they were, not recomputed

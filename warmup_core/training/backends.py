@@ -313,7 +313,7 @@ def _run_ray(work, plan, writer: _Writer, retries, flush_every, poll, should_sto
     try:
         while live:
             if should_stop():
-                for gen in live:
+                for gen in reversed(list(live)):
                     ray.cancel(gen, force=True)
                 for ci, _ in live.values():
                     _stop_all(writer, plan[ci])
@@ -324,7 +324,7 @@ def _run_ray(work, plan, writer: _Writer, retries, flush_every, poll, should_sto
                 last_poll = now
                 keys = [c.key for ci, _ in live.values() for c in plan[ci]]
                 writer.poll_cancelled(keys)
-                for gen, (ci, _) in list(live.items()):
+                for gen, (ci, _) in reversed(list(live.items())):  # the queued ones first: none of them starts
                     if all(c.key in writer.cancelled or c.key in writer.ended for c in plan[ci]):
                         ray.cancel(gen, force=True)
                         del live[gen]
@@ -346,6 +346,6 @@ def _run_ray(work, plan, writer: _Writer, retries, flush_every, poll, should_sto
                     else:
                         writer.fail(plan[ci], f"{_error(e)} (after {retries + 1} attempts)")
     except BaseException:  # Ctrl-C in the driver: stop the tasks; the store keeps what was done
-        for gen in list(live):
+        for gen in reversed(list(live)):
             ray.cancel(gen, force=True)
         raise
