@@ -132,7 +132,8 @@ def cancel(store: Store, group_id: str) -> int:
     """Cancel a group's cells that have not ended (the driver, in whatever process, sees it within a
     poll and cancels their tasks); returns how many were cancelled."""
     n = 0
-    for r in store.runs(group_id=group_id):
+    for r in reversed(store.runs(group_id=group_id)):  # the last (queued) first: a driver polling meanwhile
+        # stops those before it frees a worker by stopping a running one
         if r["status"] in RUNNING + ("interrupted",):
             store.update(r["id"], status="cancelled", message="cancelled by the user", finished=time.time())
             n += 1
@@ -178,6 +179,11 @@ class _Writer:
         if c.key in self.cancelled or c.key in self.ended:
             return
         rid = self.run_ids[c.key]
+        if c.key not in self.started or ev[0] == "end":
+            run = self.store.run(rid)  # cancelled (or deleted) since the last poll: never overwrite that
+            if run is None or run["status"] == "cancelled":
+                self.cancelled.add(c.key)
+                return
         if c.key not in self.started:
             self.started.add(c.key)
             self.store.update(rid, status="running", started=time.time(), device=self.backend)
