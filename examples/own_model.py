@@ -18,15 +18,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-import numpy as np
-import torch
-from torch import nn
-from torch.nn import functional as F
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, like bench/
 
-from warmup_core import Decay, Schedule, Warmup
-from warmup_core.torch_adapter import attach
-from warmup_core.training import custom
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
+from torch.nn import functional as F  # noqa: E402
+
+from warmup_core import Decay, Schedule, Warmup  # noqa: E402
+from warmup_core.torch_adapter import attach  # noqa: E402
+from warmup_core.training import custom  # noqa: E402
 
 
 def wine_data():
