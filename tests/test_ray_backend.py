@@ -183,3 +183,19 @@ def test_the_cli_runs_a_comparison_on_ray_with_the_local_numbers(tmp_path, monke
     want = [{k: v for k, v in r.items() if k not in strip} for r in local if "status" not in r]
     assert rows == want and len(rows) == 2 * 5
     assert len(Store(tmp_path / "cli.sqlite").runs()) == 2  # and the runs are in the lab's store
+
+
+def test_what_ray_cannot_do_is_refused_plainly(store):
+    import threading as th
+
+    lock = th.Lock()
+
+    def holds_a_lock(schedule, seed):  # a lock cannot travel to a worker
+        with lock:
+            yield {"step": 0, "loss": 1.0}
+
+    with pytest.raises(ValueError, match="could not send the training function"):
+        custom.sweep(holds_a_lock, [0.1], [0], 5, store=store, backend="ray", group_id="g-lock")
+    assert [r["status"] for r in store.runs(group_id="g-lock")] == ["failed"]
+    with pytest.raises(ValueError, match="asks for 1 CPU and 1 GPU; this Ray has 2 CPU and 0 GPU"):
+        custom.sweep(quadratic, [0.1], [0], 5, store=store, backend="ray", num_gpus=1)

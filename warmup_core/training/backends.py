@@ -310,8 +310,21 @@ def _run_local(work, plan, writer: _Writer, retries, flush_every, should_stop):
 def _run_ray(work, plan, writer: _Writer, retries, flush_every, poll, should_stop, address, num_cpus, num_gpus,
              ray_init):
     ray = connect(address, ray_init.get("num_cpus"), ray_init.get("runtime_env"))
+    cells = [c for chunk in plan for c in chunk]
+    have = ray.cluster_resources()
+    if not address and (num_gpus > have.get("GPU", 0) or num_cpus > have.get("CPU", 0)):  # a local Ray never grows
+        message = (f"each task asks for {num_cpus:g} CPU and {num_gpus:g} GPU; this Ray has {have.get('CPU', 0):g} "
+                   f"CPU and {have.get('GPU', 0):g} GPU")
+        writer.fail(cells, message)
+        raise ValueError(message)
     task = ray.remote(_ray_chunk).options(num_cpus=num_cpus, num_gpus=num_gpus, max_retries=0)
-    work_ref = ray.put(work)  # shipped once, shared by every task
+    try:
+        work_ref = ray.put(work)  # shipped once, shared by every task
+    except Exception as e:  # a lock, an open file, a generator…
+        message = (f"Ray could not send the training function to its workers ({type(e).__name__}: {e}); define it "
+                   "at module level, or use custom.TorchTrainer")
+        writer.fail(cells, message)
+        raise ValueError(message) from e
     live = {}  # generator -> (chunk index, attempt)
     for ci, chunk in enumerate(plan):
         live[task.remote(work_ref, chunk, flush_every)] = (ci, 0)
@@ -335,6 +348,8 @@ def _run_ray(work, plan, writer: _Writer, retries, flush_every, poll, should_sto
                         ray.cancel(gen, force=True)
                         del live[gen]
             ready, _ = ray.wait(list(live), num_returns=1, timeout=poll)
+            if ready and len(live) > 1:  # and every other task with an event waiting
+                ready, _ = ray.wait(list(live), num_returns=len(live), timeout=0)
             for gen in ready:
                 ci, attempt = live[gen]
                 try:
