@@ -2,6 +2,7 @@
 in the store, read back as curves for fitting, survive a stopped driver; bad input is refused plainly.
 The Ray backend's twins are in test_ray_backend.py."""
 
+import base64
 import json
 import math
 import sys
@@ -289,3 +290,37 @@ def test_a_map_group_is_resumed_by_the_map_not_by_a_function(store):
     m = map_runs.run_map([0.1], [0], steps=5, store=store)
     with pytest.raises(ValueError, match="run_map"):
         custom.resume(quadratic, m.group_id, store=store)
+
+
+def store_loss(res, i):
+    return res.store.metrics(res.run_ids[i])[-1]["loss"]
+
+
+def test_your_runs_open_on_the_train_page(tmp_path, monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("WARMUP_LAB_DB", str(tmp_path / "runs.sqlite"))
+    res = custom.sweep(quadratic, [0.05, 0.3], [0], steps=20)  # the default store: the page's
+    st.cache_resource.clear()
+    try:
+        at = AppTest.from_file(str(ROOT / "pages" / "train.py"), default_timeout=120)
+        at.run()
+        at.get_by_key("train.open").set_value(res.run_ids[1])
+        at.run()
+        assert not at.exception and not at.error and at.success  # "Added to the charts above."
+        at.run()  # the charts sit above the box: they show it on the next run
+        progress = [p.proto.text for p in at.get("progress")]
+        assert progress == ["**lr 0.3 · warmup 0 · seed 0** — finished"]
+        loss = next(f for f in (json.loads(c.proto.spec) for c in at.get("plotly_chart"))
+                    if f["layout"]["title"]["text"] == "Training loss")
+        raw = [t for t in loss["data"] if t["name"] == "lr 0.3 · warmup 0 · seed 0 (raw)"]
+        y = raw[0]["y"]
+        y = np.frombuffer(base64.b64decode(y["bdata"]), y["dtype"]) if isinstance(y, dict) else y
+        assert len(raw) == 1 and len(y) == 20  # every row the function yielded
+        assert y[-1] == store_loss(res, 1)
+    finally:
+        from ui.train import manager
+
+        manager().shutdown()
+        st.cache_resource.clear()
