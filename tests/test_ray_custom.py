@@ -324,3 +324,17 @@ def test_your_runs_open_on_the_train_page(tmp_path, monkeypatch):
 
         manager().shutdown()
         st.cache_resource.clear()
+
+
+def test_curves_fit_the_multi_power_law_when_predict_exists(store):
+    predict = pytest.importorskip("warmup_core.predict", reason="the predict module (issue #10) has not landed yet")
+    res = custom.sweep(quadratic, [0.02, 0.05, 0.1], [0, 10], steps=60, store=store)
+    curves = res.curves()
+    assert len(curves) == 6
+    try:
+        params = predict.fit_multi_power_law(curves)
+    except ValueError as e:  # the contract: a clear error when the curves cannot determine the law
+        assert str(e)
+        return
+    assert set(params) >= {"L0", "A", "alpha", "B", "C", "beta", "gamma"}
+    assert all(np.isfinite(float(v)) for v in params.values())
