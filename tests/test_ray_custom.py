@@ -114,6 +114,12 @@ def test_compare_with_a_torch_module_factory(store):
     assert again.final()[0] == final[3]
     with pytest.raises(ValueError, match="optimizer"):
         custom.TorchTrainer(model=lambda: None, data=(), optimizer="lion")
+    with pytest.raises(ValueError, match="unknown device 'tpu'"):
+        custom.TorchTrainer(model=lambda: None, data=(), device="tpu")
+    if not torch.cuda.is_available():  # asking for a GPU that is not there: the run fails, saying so
+        gpu = custom.compare(custom.TorchTrainer(model=trainer.model, data=trainer.data, device="cuda"), [b],
+                             store=store)
+        assert gpu.runs()[0]["status"] == "failed" and "'cuda' is not available" in gpu.runs()[0]["message"]
 
 
 def test_a_raising_cell_is_retried_once_then_failed_with_its_error(store, tmp_path):

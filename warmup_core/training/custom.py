@@ -134,6 +134,8 @@ class TorchTrainer:
     :data:`~.engine.OPTIMIZERS`, driven by the schedule through :func:`warmup_core.torch_adapter.attach`;
     it trains ``schedule.total_steps`` updates, logs about 100 rows and evaluates every ``eval_every``
     steps and at the last one (``eval_acc`` too for classification: targets of dtype long).
+    ``device`` is where it trains: ``cpu`` (the default: the same numbers on every machine), ``cuda``
+    (with ``num_gpus=1`` on Ray each task gets its own GPU), ``mps`` or ``auto`` (the best one there).
     """
 
     model: Callable
@@ -146,9 +148,13 @@ class TorchTrainer:
     batch_size: int = 64
     eval_every: int = 50
     log_every: int = 0
+    device: str = "cpu"
 
     def __post_init__(self):
         from .engine import OPTIMIZERS
+
+        if self.device not in ("auto", "cpu", "cuda", "mps"):
+            raise ValueError(f"unknown device {self.device!r}; valid devices are ['auto', 'cpu', 'cuda', 'mps']")
 
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"unknown optimizer {self.optimizer!r}; valid optimizers are {list(OPTIMIZERS)}")
@@ -162,23 +168,25 @@ class TorchTrainer:
         from torch.nn import functional as F
 
         from ..torch_adapter import attach
+        from .device import pick_device
         from .engine import make_optimizer
 
         steps = schedule.total_steps
         if not steps:
             raise ValueError("the schedule needs total_steps: the number of updates to train")
-        x, y, xe, ye = self.data() if callable(self.data) else self.data
+        device = pick_device(self.device)  # in the worker: a Ray task sees the GPU it was given
+        x, y, xe, ye = (t.to(device) for t in (self.data() if callable(self.data) else self.data))
         classify = not y.dtype.is_floating_point
         loss_fn = self.loss or (F.cross_entropy if classify else F.mse_loss)
         torch.manual_seed(seed)
-        model = self.model()
+        model = self.model().to(device)
         opt = make_optimizer(self, model.parameters(), schedule.base_lr)
         sched = attach(opt, schedule)
         gen = torch.Generator().manual_seed(seed + 1)
         log_every = self.log_every or max(1, steps // 100)
         model.train()
         for t in range(steps):
-            idx = torch.randint(0, len(y), (self.batch_size,), generator=gen)
+            idx = torch.randint(0, len(y), (self.batch_size,), generator=gen).to(device)  # drawn on the CPU
             lr = opt.param_groups[0]["lr"]
             loss = loss_fn(model(x[idx]), y[idx])
             opt.zero_grad(set_to_none=True)
