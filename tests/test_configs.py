@@ -1,0 +1,222 @@
+"""Configs in: warmup_core.configs reads a framework's config text into the schedule it trains with.
+
+Hugging Face: every case runs the real ``Trainer`` (transformers, accelerate) on a dataset of the
+given size and steps its scheduler; the lrs must equal ``from_config``'s at rtol 1e-12. Real
+configs come from the frameworks' own public repositories (tests/configs/README.md cites each).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shlex
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from warmup_core import compat, configs
+from warmup_core.configs import from_config, read_config
+from warmup_core.configs import huggingface as hf
+
+CONFIGS = Path(__file__).parent / "configs"
+RTOL = 1e-12
+
+
+def close(got, ref):
+    np.testing.assert_allclose(got, ref, rtol=RTOL, atol=1e-15)
+
+
+# --- Hugging Face: the real Trainer ---------------------------------------------------------------
+
+_SCHED_KEYS = ("learning_rate", "lr_scheduler_type", "lr_scheduler_kwargs", "warmup_steps", "num_train_epochs",
+               "max_steps", "per_device_train_batch_size", "gradient_accumulation_steps", "dataloader_drop_last")
+
+
+def trainer_lrs(cfg: dict, dataset_size: int, world_size: int = 1, extra: int = 3):
+    """The lr of every optimizer update of a real Trainer built from ``cfg`` (its schedule keys), and N.
+
+    One process runs here; for ``world_size`` > 1 the Trainer is handed the dataloader process 0 gets
+    from accelerate (``BatchSamplerShard``, the class ``accelerator.prepare`` wraps it in).
+    """
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("accelerate")
+    transformers = pytest.importorskip("transformers")
+    from accelerate.data_loader import BatchSamplerShard
+
+    class Data(torch.utils.data.Dataset):
+        def __len__(self):
+            return dataset_size
+
+        def __getitem__(self, i):
+            return {"x": torch.zeros(1)}
+
+    kw = {k: cfg[k] for k in _SCHED_KEYS if k in cfg}
+    if "warmup_ratio" in cfg and not cfg.get("warmup_steps"):  # a transformers 4 config: 5 spells it warmup_steps
+        kw["warmup_steps"] = cfg["warmup_ratio"]
+    args = transformers.TrainingArguments(output_dir="unused-output", report_to="none", use_cpu=True, **kw)
+    trainer = transformers.Trainer(model=torch.nn.Linear(1, 1), args=args, train_dataset=Data())
+    if world_size == 1:
+        loader = trainer.get_train_dataloader()
+    else:
+        batches = torch.utils.data.BatchSampler(torch.utils.data.SequentialSampler(range(dataset_size)),
+                                                args.per_device_train_batch_size, args.dataloader_drop_last)
+        loader = torch.utils.data.DataLoader(
+            Data(), batch_sampler=BatchSamplerShard(batches, num_processes=world_size, process_index=0))
+    n_steps = trainer.set_initial_training_values(args, loader)[-1]
+    trainer.create_optimizer_and_scheduler(num_training_steps=n_steps)
+    lrs = []
+    for _ in range(n_steps + extra):
+        lrs.append(trainer.lr_scheduler.get_last_lr()[0])
+        trainer.optimizer.step()
+        trainer.lr_scheduler.step()
+    return np.array(lrs), n_steps, args.get_warmup_steps(n_steps)
+
+
+HF_CASES = [  # (config, dataset_size, world_size)
+    ({"learning_rate": 1e-3, "lr_scheduler_type": "cosine", "warmup_steps": 0.1, "num_train_epochs": 2.5,
+      "per_device_train_batch_size": 7, "gradient_accumulation_steps": 3}, 1001, 1),
+    ({"learning_rate": 3e-4, "warmup_steps": 5, "num_train_epochs": 1, "per_device_train_batch_size": 4,
+      "dataloader_drop_last": True}, 103, 1),
+    ({"learning_rate": 2e-5, "lr_scheduler_type": "cosine_with_min_lr", "lr_scheduler_kwargs": {"min_lr_rate": 0.1},
+      "warmup_steps": 0.03, "num_train_epochs": 3, "per_device_train_batch_size": 2,
+      "gradient_accumulation_steps": 4}, 999, 3),
+    ({"learning_rate": 1e-4, "lr_scheduler_type": "linear", "warmup_steps": 0.25, "num_train_epochs": 0.7,
+      "per_device_train_batch_size": 5, "dataloader_drop_last": True}, 203, 4),
+    ({"learning_rate": 1e-4, "lr_scheduler_type": "polynomial", "lr_scheduler_kwargs": {"power": 2.0},
+      "warmup_steps": 3, "max_steps": 40}, 10, 1),
+    ({"lr_scheduler_type": "constant_with_warmup", "warmup_steps": 0.5, "max_steps": 11}, 10, 1),
+    ({"lr_scheduler_type": "inverse_sqrt", "warmup_steps": 6, "num_train_epochs": 2,
+      "per_device_train_batch_size": 3}, 50, 2),
+    ({"lr_scheduler_type": "cosine_with_restarts", "lr_scheduler_kwargs": {"num_cycles": 3}, "warmup_steps": 0.1,
+      "num_train_epochs": 4, "per_device_train_batch_size": 8, "gradient_accumulation_steps": 2}, 300, 1),
+    ({"lr_scheduler_type": "warmup_stable_decay", "lr_scheduler_kwargs": {"num_decay_steps": 10,
+      "decay_type": "1-sqrt", "min_lr_ratio": 0.05}, "warmup_steps": 0.2, "num_train_epochs": 3,
+      "per_device_train_batch_size": 16}, 320, 1),
+    ({"lr_scheduler_type": "constant", "warmup_steps": 10, "max_steps": 30}, 10, 1),
+    ({"learning_rate": 5e-5, "lr_scheduler_type": "cosine", "warmup_steps": 0.999, "num_train_epochs": 1,
+      "per_device_train_batch_size": 1}, 13, 1),
+    ({"warmup_steps": 2.7, "num_train_epochs": 1, "per_device_train_batch_size": 10}, 95, 7),
+]
+
+
+@pytest.mark.parametrize("cfg,n,world", HF_CASES, ids=[f"hf{i}" for i in range(len(HF_CASES))])
+def test_huggingface_matches_trainer(cfg, n, world):
+    ref, n_steps, warmup = trainer_lrs(cfg, n, world)
+    got = read_config(json.dumps(cfg), "huggingface", dataset_size=n, world_size=world)
+    assert got.params.get("num_training_steps", n_steps) == n_steps
+    assert got.params.get("num_warmup_steps", warmup) == warmup
+    close(got.build()(np.arange(len(ref))), ref)
+
+
+def test_huggingface_dataloader_length_is_accelerates():
+    """The per-process batch count: torch's BatchSampler, then accelerate's shard, over a grid."""
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("accelerate")
+    from accelerate.data_loader import BatchSamplerShard
+
+    for n in (1, 2, 7, 16, 17, 100, 101):
+        for b in (1, 3, 8):
+            for drop in (False, True):
+                for p in (1, 2, 3, 8):
+                    bs = torch.utils.data.BatchSampler(range(n), b, drop)
+                    ref = len(bs) if p == 1 else len(BatchSamplerShard(bs, num_processes=p, process_index=0))
+                    assert hf.dataloader_length(n, b, p, drop) == ref, (n, b, drop, p)
+
+
+HF_REAL = [  # alignment-handbook recipes (tests/configs/README.md), with dataset sizes of our choosing
+    ("zephyr-7b-beta_sft_config_full.yaml", 2000, 8),
+    ("smollm3_sft_sft.yaml", 3001, 4),
+    ("zephyr-141b-A35b_orpo_config_full.yaml", 500, 1),
+]
+
+
+@pytest.mark.parametrize("name,n,world", HF_REAL)
+def test_huggingface_real_recipes(name, n, world):
+    import yaml
+
+    text = (CONFIGS / "huggingface" / name).read_text()
+    assert configs.detect_format(text) == "huggingface"
+    ref, n_steps, warmup = trainer_lrs(yaml.safe_load(text), n, world)
+    got = read_config(text, dataset_size=n, world_size=world)
+    assert "model_name_or_path" in got.ignored  # model / data keys are listed, not used
+    close(got.build()(np.arange(len(ref))), ref)
+
+
+def test_huggingface_flags_match_hfargumentparser():
+    """Command-line flags read as HfArgumentParser reads them (dashes, =, JSON kwargs, bare booleans)."""
+    transformers = pytest.importorskip("transformers")
+    line = ("torchrun --nproc_per_node 4 run_clm.py --model_name_or_path gpt2 --learning-rate=3e-4 "
+            "--lr_scheduler_type cosine_with_min_lr --lr_scheduler_kwargs '{\"min_lr\": 3e-5}' \\\n"
+            "  --warmup_steps 0.05 --num_train_epochs 2 --per_device_train_batch_size 6 "
+            "--gradient_accumulation_steps 2 --dataloader_drop_last --output_dir /tmp/out")
+    tokens = shlex.split(line.replace("\\\n", " "))
+    script_args = tokens[tokens.index("run_clm.py") + 1:]
+    parser = transformers.HfArgumentParser(transformers.TrainingArguments)
+    args, rest = parser.parse_args_into_dataclasses(args=script_args, return_remaining_strings=True)
+    assert rest == ["--model_name_or_path", "gpt2"]
+    cfg = {k: getattr(args, k) for k in _SCHED_KEYS}
+    cfg["lr_scheduler_type"] = args.lr_scheduler_type.value
+    ref, _, _ = trainer_lrs(cfg, 777, 4)
+    got = from_config(line, dataset_size=777, world_size=4)
+    close(got(np.arange(len(ref))), ref)
+
+
+def test_huggingface_fields_are_the_installed_trainingarguments():
+    import dataclasses
+
+    transformers = pytest.importorskip("transformers")
+    assert transformers.__version__ == "5.23.0"
+    assert {f.name for f in dataclasses.fields(transformers.TrainingArguments)} == hf.FIELDS_5
+
+
+def test_huggingface_transformers4_warmup_ratio_rule():
+    """transformers 4.57.1 get_warmup_steps: ``warmup_steps if warmup_steps > 0 else
+    ceil(N * warmup_ratio)`` (training_args.py line 2556 of that release)."""
+    base = {"max_steps": 1000, "lr_scheduler_type": "linear"}
+    assert read_config(json.dumps({**base, "warmup_ratio": 0.0333})).params["num_warmup_steps"] == 34
+    assert read_config(json.dumps({**base, "warmup_ratio": 0.1, "warmup_steps": 7})).params["num_warmup_steps"] == 7
+
+
+def test_huggingface_missing_facts_are_named():
+    cfg = json.dumps({"num_train_epochs": 2, "per_device_train_batch_size": 8})
+    with pytest.raises(ValueError, match="missing fact 'dataset_size'"):
+        from_config(cfg, "huggingface")
+    assert from_config(json.dumps({"max_steps": 50}), "huggingface").total_steps == 50  # needs no fact
+    s = from_config(cfg, "huggingface", dataloader_length=10)  # a sampler's own length replaces the size
+    assert s.total_steps == 20
+    with pytest.raises(ValueError, match="unknown fact"):
+        from_config(cfg, "huggingface", datset_size=10)
+
+
+@pytest.mark.parametrize("cfg,needle", [
+    ({"warmup_ratoi": 0.1}, "'warmup_ratoi' (did you mean 'warmup_ratio'?)"),
+    ({"lr_scheduler_typ": "cosine"}, "'lr_scheduler_typ'"),
+    ({"lr_scheduler_type": "cosin"}, "lr_scheduler_type must be one of"),
+    ({"lr_scheduler_type": "reduce_lr_on_plateau"}, "evaluation metric"),
+    ({"learning_rate": -1}, "learning_rate must be > 0"),
+    ({"learning_rate": "fast"}, "learning_rate must be a number"),
+    ({"warmup_steps": -3}, "warmup_steps must be >= 0"),
+    ({"max_steps": 2.5}, "max_steps must be a whole number"),
+    ({"max_steps": 10, "lr_scheduler_type": "cosine_with_min_lr"}, "min_lr"),
+    ({"max_steps": 10, "lr_scheduler_kwargs": {"nope": 1}}, "nope"),
+    ({"max_steps": 10, "lr_scheduler_kwargs": "{not json"}, "lr_scheduler_kwargs must be a JSON object"),
+    ({"auto_find_batch_size": True}, "auto_find_batch_size"),
+    ({"deepspeed": {"scheduler": {"type": "WarmupLR"}}}, "format='deepspeed'"),
+    ({"per_device_train_batch_size": 0}, "per_device_train_batch_size must be >= 1"),
+])
+def test_huggingface_bad_keys_and_values_are_named(cfg, needle):
+    with pytest.raises(ValueError) as e:
+        from_config(json.dumps(cfg), "huggingface", dataset_size=100)
+    assert needle in str(e.value)
+
+
+def test_huggingface_notes_say_how_steps_were_counted():
+    got = read_config(json.dumps({"num_train_epochs": 2, "per_device_train_batch_size": 8, "warmup_steps": 0.1}),
+                      dataset_size=100, world_size=2)
+    assert got.params == {"num_warmup_steps": 2, "num_training_steps": 14}
+    assert got.facts == {"dataset_size": 100, "world_size": 2}
+    assert any("ceil(2 × 7) = 14" in n for n in got.notes)
+    assert math.isclose(got.base_lr, 5e-5)
+    assert got.library == "transformers" and got.name == "linear"
+    assert compat.build("transformers", "linear", base_lr=5e-5, **got.params) == got.build()

@@ -1,0 +1,126 @@
+"""Configs in: the schedule a training config trains with, read from the config's own text.
+
+>>> from warmup_core.configs import from_config
+>>> s = from_config('{"learning_rate": 1e-3, "lr_scheduler_type": "cosine", "warmup_steps": 0.1, '
+...                 '"num_train_epochs": 2, "per_device_train_batch_size": 32}', dataset_size=1000)
+>>> s.total_steps, s.warmup_end, round(s(7), 6)
+(64, 7, 0.001)
+
+A practitioner has a config, not Python calls. :func:`from_config` accepts the text of
+
+=============== ===================================================================================
+``huggingface`` ``TrainingArguments`` as JSON / YAML, or ``--flag`` command lines
+``timm``        ``train.py`` command-line flags or its ``args.yaml``
+``maskrcnn``    a maskrcnn-benchmark YAML ``SOLVER`` block
+``detectron2``  a detectron2 YAML ``SOLVER`` block (with its ``_BASE_`` file pasted above it)
+``deepspeed``   a DeepSpeed JSON config's ``scheduler`` block
+``megatron``    Megatron-LM ``pretrain_*.py`` flags (``--lr-warmup-iters``, ``--lr-decay-style``, ...)
+``nemo``        a NeMo YAML (``model.optim.sched``)
+``mmengine``    an OpenMMLab Python config's ``param_scheduler`` (read with :mod:`ast`, never run)
+``ultralytics`` an Ultralytics YOLO hyperparameter YAML (``lr0``, ``lrf``, ``warmup_epochs``, ``cos_lr``)
+=============== ===================================================================================
+
+and returns the :class:`~warmup_core.schedule.Curve` that config trains with, per optimizer update,
+value for value as the framework computes it. Text is parsed, never evaluated: ``json``,
+``yaml.safe_load``, ``shlex`` and an :mod:`ast` walker that only reads literals.
+
+What a config does not say (the dataset size, the number of processes, updates per epoch) is a
+*fact*, passed as a keyword; :func:`facts` lists each format's, and a translation that needs one
+it was not given raises ``ValueError`` naming it. So does a bad key or value. :func:`read_config`
+returns the translation itself (framework, schedule name, parameters, and notes saying how each
+count was derived) without building it.
+"""
+
+from __future__ import annotations
+
+from . import huggingface
+from ._common import Fact, Facts, Format, Imported, Parsed, load_mapping, parse_flags, parse_python
+
+__all__ = ["Fact", "Format", "Imported", "detect_format", "facts", "formats", "from_config", "read_config"]
+
+_FORMATS: dict[str, Format] = {}
+
+
+def _register(fmt: Format):
+    _FORMATS[fmt.name] = fmt
+
+
+_register(Format("huggingface", "Hugging Face TrainingArguments (JSON / YAML / --flags)", "json/yaml or flags",
+                 huggingface.FACTS, huggingface.read, huggingface.looks_like, huggingface.EXAMPLE,
+                 "transformers Trainer.set_initial_training_values, TrainingArguments.get_warmup_steps"))
+
+
+def formats() -> list[Format]:
+    """Every format :func:`from_config` reads, with its title, the facts it may ask for and an example."""
+    return list(_FORMATS.values())
+
+
+def _format(name: str) -> Format:
+    if name not in _FORMATS:
+        raise ValueError(f"unknown config format {name!r}; valid formats are {sorted(_FORMATS)}")
+    return _FORMATS[name]
+
+
+def facts(format: str) -> tuple[Fact, ...]:
+    """The facts ``format`` may ask for (name, help, default; a default of ``None`` means it must be given
+    whenever the config leaves the count to the data)."""
+    return _format(format).facts
+
+
+def parse(text: str) -> Parsed:
+    """Text → a mapping (JSON / YAML / a Python config's assignments) or command-line flags."""
+    stripped = text.lstrip() if isinstance(text, str) else text
+    if isinstance(stripped, str) and (stripped.startswith("--") or " --" in stripped.split("\n", 1)[0]
+                                      or _mostly_flags(stripped)):
+        return parse_flags(text)
+    try:
+        return Parsed("mapping", load_mapping(text))
+    except ValueError as yaml_error:
+        try:
+            parsed = parse_python(text)
+        except ValueError:
+            raise yaml_error from None
+        if not parsed.data:
+            raise yaml_error from None
+        return parsed
+
+
+def _mostly_flags(text: str) -> bool:
+    words = text.split()
+    return sum(w.startswith("--") for w in words) >= 2 and not text.lstrip().startswith(("{", "-  ", "- "))
+
+
+def detect_format(text: str) -> str:
+    """The one format whose keys the text carries; ``ValueError`` if none or several match."""
+    parsed = parse(text)
+    return _detect(parsed)
+
+
+def _detect(parsed: Parsed) -> str:
+    hits = [f.name for f in _FORMATS.values() if f.looks_like(parsed)]
+    if len(hits) == 1:
+        return hits[0]
+    if not hits:
+        raise ValueError(f"cannot tell which framework this {parsed.kind} config is for; pass format=, one of "
+                         f"{sorted(_FORMATS)}")
+    raise ValueError(f"this config could be any of {hits}; pass format= to say which")
+
+
+def read_config(text: str, format: str | None = None, **facts) -> Imported:
+    """The translation of a config: which framework schedule it builds, with which parameters.
+
+    ``format`` is one of :func:`formats` (auto-detected when ``None`` and unambiguous); ``facts``
+    are the numbers the config does not hold (see :func:`facts`). Raises ``ValueError`` naming a
+    bad key, a bad value or a missing fact.
+    """
+    parsed = parse(text)
+    fmt = _format(format) if format is not None else _FORMATS[_detect(parsed)]
+    return fmt.read(parsed, Facts(fmt.name, fmt.facts, facts))
+
+
+def from_config(text: str, format: str | None = None, **facts):
+    """The schedule (a :class:`~warmup_core.schedule.Curve`, lr per optimizer update) a config trains with.
+
+    Same arguments as :func:`read_config`; equals ``read_config(...).build()``.
+    """
+    return read_config(text, format, **facts).build()
