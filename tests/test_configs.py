@@ -220,3 +220,48 @@ def test_huggingface_notes_say_how_steps_were_counted():
     assert math.isclose(got.base_lr, 5e-5)
     assert got.library == "transformers" and got.name == "linear"
     assert compat.build("transformers", "linear", base_lr=5e-5, **got.params) == got.build()
+
+
+# --- timm train.py: golden values from the real timm (scripts/make_configs_golden.py) ------------------
+
+TIMM_GOLDEN = json.loads((Path(__file__).parent / "golden" / "configs_timm.json").read_text())["cases"]
+
+
+@pytest.mark.parametrize("case", TIMM_GOLDEN, ids=[f"timm{i}" for i in range(len(TIMM_GOLDEN))])
+def test_timm_flags_match_train_py(case):
+    line, n, world = case["line"], case["dataset_size"], case["world_size"]
+    if "--lr-noise" in line:
+        with pytest.raises(ValueError, match="lr_noise"):
+            from_config(line, dataset_size=n, world_size=world)
+        return
+    assert configs.detect_format(line) == "timm"
+    s = from_config(line, dataset_size=n, world_size=world)
+    ref = np.array(case["lrs"])
+    assert s.total_steps == len(ref)  # the number of updates train.py runs
+    close(s(np.arange(len(ref))), ref)
+
+
+def test_timm_args_yaml_reads_like_flags():
+    """train.py --config args.yaml sets the same keys (underscores) that the flags set."""
+    import yaml
+
+    line = TIMM_GOLDEN[0]["line"]
+    args = {"sched": "cosine", "epochs": 12, "lr": 0.4, "warmup_epochs": 3, "warmup_lr": 1e-5, "min_lr": 1e-6,
+            "batch_size": 16, "model": "resnet50", "data_dir": "/imagenet"}
+    a = from_config(yaml.safe_dump(args), "timm", dataset_size=1000)
+    assert a == from_config(line, dataset_size=1000)
+
+
+def test_timm_world_size_from_the_launcher_and_missing_facts():
+    line = "torchrun --nproc_per_node=2 train.py /data -b 8 --lr-base 0.1 --epochs 2 --warmup-epochs 0"
+    got = read_config(line, dataset_size=100)
+    assert got.facts["world_size"] == 2 and got.base_lr == pytest.approx(0.1 * 16 / 256, rel=1e-15)
+    with pytest.raises(ValueError, match="missing fact 'dataset_size'"):
+        read_config("train.py --sched cosine --lr 0.1")
+    assert read_config("train.py --sched cosine --lr 0.1", batches_per_epoch=10).updates_per_epoch == 10
+    with pytest.raises(ValueError, match="'plateau'"):
+        read_config("train.py --sched plateau --lr 0.1", batches_per_epoch=10)
+    with pytest.raises(ValueError, match="sched must be one of"):
+        read_config("train.py --sched cosin --lr 0.1", batches_per_epoch=10, format="timm")
+    with pytest.raises(ValueError, match="epochs must be a whole number"):
+        read_config("train.py --sched cosine --epochs 1.5", batches_per_epoch=10)

@@ -33,7 +33,7 @@ count was derived) without building it.
 
 from __future__ import annotations
 
-from . import huggingface
+from . import huggingface, timm
 from ._common import Fact, Facts, Format, Imported, Parsed, load_mapping, parse_flags, parse_python
 
 __all__ = ["Fact", "Format", "Imported", "detect_format", "facts", "formats", "from_config", "read_config"]
@@ -48,6 +48,8 @@ def _register(fmt: Format):
 _register(Format("huggingface", "Hugging Face TrainingArguments (JSON / YAML / --flags)", "json/yaml or flags",
                  huggingface.FACTS, huggingface.read, huggingface.looks_like, huggingface.EXAMPLE,
                  "transformers Trainer.set_initial_training_values, TrainingArguments.get_warmup_steps"))
+_register(Format("timm", "timm train.py flags or args.yaml", "flags or json/yaml", timm.FACTS, timm.read,
+                 timm.looks_like, timm.EXAMPLE, "timm train.py, timm/scheduler/scheduler_factory.py"))
 
 
 def formats() -> list[Format]:

@@ -74,6 +74,21 @@ class Facts:
             self.used[name] = value
         return value
 
+    def given(self, name: str) -> bool:
+        return name in self.values
+
+    def world_size(self, parsed: Parsed, notes: list) -> int:
+        """``world_size`` as given, else the launcher's (``torchrun --nproc_per_node 8 --nnodes 2``),
+        else the fact's default."""
+        if self.given("world_size"):
+            return self.need("world_size", "")
+        launched = launcher_world_size(parsed.launcher)
+        if launched is not None:
+            notes.append(f"world_size = {launched}, from the launcher's flags")
+            self.used["world_size"] = launched
+            return launched
+        return self.need("world_size", "the data is sharded across processes")
+
     def need(self, name: str, why: str):
         value = self.get(name)
         if value is None:
@@ -102,6 +117,7 @@ class Imported:
     base_lr: float | None = None
     updates_per_epoch: int | None = None
     epochs: int | None = None
+    total_steps: int | None = None
     notes: tuple[str, ...] = ()
     ignored: tuple[str, ...] = ()
     facts: dict = field(default_factory=dict)
@@ -112,6 +128,8 @@ class Imported:
 
         curve = compat.build(self.library, self.name, base_lr=self.base_lr, **self.params)
         if self.updates_per_epoch is None:
+            if self.total_steps is not None and hasattr(curve, "replace"):
+                curve = curve.replace(total_steps=self.total_steps)
             return curve
         return per_epoch(curve, self.epochs, self.updates_per_epoch)
 
@@ -248,18 +266,45 @@ def parse_flags(text: str) -> Parsed:
     return Parsed("flags", flags, launcher)
 
 
+def launcher_world_size(launcher: dict) -> int | None:
+    """Processes started by torchrun / deepspeed / accelerate launch, from their flags (None if unsaid)."""
+    def one(*names):
+        for n in names:
+            if launcher.get(n):
+                try:
+                    return int(launcher[n][-1])
+                except ValueError:
+                    return None
+        return None
+    per_node = one("nproc_per_node", "nproc-per-node", "num_gpus", "num-gpus")
+    total = one("num_processes", "num-processes")
+    if total is not None:
+        return total if total >= 1 else None
+    if per_node is None or per_node < 1:
+        return None
+    nodes = one("nnodes", "num_nodes", "num-nodes", "num_machines") or 1
+    return per_node * max(nodes, 1)
+
+
 def _flag_dict(tokens: list[str]) -> dict:
     out: dict[str, list[str]] = {}
     key = None
     for tok in tokens:
-        if tok.startswith("--") and len(tok) > 2:
-            name, eq, value = tok[2:].partition("=")
+        if _is_flag(tok):
+            name, eq, value = tok.lstrip("-").partition("=")
             key = name
             out[key] = [value] if eq else []
         elif key is not None:
             out[key].append(tok)
         # tokens before the first flag (env assignments, program names) are not flags
     return out
+
+
+def _is_flag(tok: str) -> bool:
+    """``--name`` or a short ``-b`` (not a negative number such as ``-1`` or ``-1e-3``)."""
+    if tok.startswith("--"):
+        return len(tok) > 2
+    return len(tok) > 1 and tok[0] == "-" and tok[1].isalpha() and not tok[1:].replace("e", "").isdigit()
 
 
 def flag_value(values: list[str], name: str, kind: str):

@@ -145,7 +145,7 @@ def read(parsed: Parsed, facts: Facts) -> Imported:
         total = max_steps
         notes.append(f"training steps = max_steps = {total}")
     else:
-        total = _steps_from_epochs(args, get, facts, notes)
+        total = _steps_from_epochs(parsed, args, get, facts, notes)
 
     if ratio is not None and not warmup > 0:  # transformers 4.x: warmup_steps wins when set
         W = math.ceil(total * ratio)
@@ -201,7 +201,7 @@ def _refuse_runtime_changes(args):
                          "import that DeepSpeed config with format='deepspeed'")
 
 
-def _steps_from_epochs(args, get, facts: Facts, notes) -> int:
+def _steps_from_epochs(parsed, args, get, facts: Facts, notes) -> int:
     epochs = number(get("num_train_epochs"), "num_train_epochs", minimum=0)
     ga = integer(get("gradient_accumulation_steps"), "gradient_accumulation_steps", minimum=1)
     L = facts.get("dataloader_length")
@@ -214,7 +214,7 @@ def _steps_from_epochs(args, get, facts: Facts, notes) -> int:
         b = integer(per_gpu if per_gpu is not None else get("per_device_train_batch_size"),
                     "per_gpu_train_batch_size" if per_gpu is not None else "per_device_train_batch_size", minimum=1)
         drop = to_bool(get("dataloader_drop_last"), "dataloader_drop_last")
-        P = facts.need("world_size", "the data is sharded across processes")
+        P = facts.world_size(parsed, notes)
         L = dataloader_length(n, b, P, drop)
         notes.append(f"batches per process per epoch = {L} ({n} examples, batch {b}, {P} process(es)"
                      f"{', drop_last' if drop else ''})")
