@@ -265,3 +265,74 @@ def test_timm_world_size_from_the_launcher_and_missing_facts():
         read_config("train.py --sched cosin --lr 0.1", batches_per_epoch=10, format="timm")
     with pytest.raises(ValueError, match="epochs must be a whole number"):
         read_config("train.py --sched cosine --epochs 1.5", batches_per_epoch=10)
+
+
+# --- maskrcnn-benchmark / detectron2 SOLVER ------------------------------------------------------------
+
+def test_maskrcnn_real_configs():
+    """maskrcnn-benchmark configs over its defaults.py: WarmupMultiStepLR(STEPS, GAMMA=0.1, WARMUP_FACTOR=1/3,
+    WARMUP_ITERS=500, linear) on BASE_LR, MAX_ITER iterations; the entry itself is checked by test_parity."""
+    text = (CONFIGS / "maskrcnn" / "e2e_mask_rcnn_R_50_FPN_1x.yaml").read_text()
+    assert configs.detect_format(text) == "maskrcnn"
+    got = read_config(text)
+    assert (got.library, got.name, got.base_lr) == ("maskrcnn", "WarmupMultiStepLR", 0.02)
+    assert got.params == {"milestones": [60000, 80000], "gamma": 0.1, "warmup_factor": 1 / 3,
+                          "warmup_iters": 500, "warmup_method": "linear"}
+    s = got.build()
+    assert s.total_steps == 90000
+    close(s([0, 250, 500, 59999, 60000, 80000, 89999]),
+          [0.02 / 3, 0.02 * (1 / 3 + (2 / 3) * 0.5), 0.02, 0.02, 0.002, 0.0002, 0.0002])
+    fb = read_config((CONFIGS / "maskrcnn" / "e2e_faster_rcnn_fbnet.yaml").read_text())
+    assert fb.params["warmup_factor"] == 0.1 and fb.base_lr == 0.06
+    voc = read_config((CONFIGS / "maskrcnn" / "pascal_voc_e2e_faster_rcnn_R_50_C4_1x_1_gpu_voc.yaml").read_text())
+    assert voc.params["milestones"] == [50000] and voc.build().total_steps == 70000
+
+
+@pytest.mark.parametrize("solver,needle", [
+    ("  BASE_LR: 0.02\n  WARMUP_ITER: 10\n", "unknown key 'WARMUP_ITER' (did you mean 'WARMUP_ITERS'?)"),
+    ("  STEPS: (600, 80\n", "SOLVER.STEPS must be a tuple"),
+    ("  STEPS: (800, 600)\n", "SOLVER.STEPS must be increasing"),
+    ("  WARMUP_METHOD: cosine\n", "SOLVER.WARMUP_METHOD must be one of"),
+    ("  BASE_LR: 0\n", "SOLVER.BASE_LR must be > 0"),
+    ("  MAX_ITER: many\n", "SOLVER.MAX_ITER must be a number"),
+])
+def test_maskrcnn_bad_solver_keys_and_values(solver, needle):
+    with pytest.raises(ValueError) as e:
+        from_config("MODEL:\n  WEIGHT: catalog://x\nSOLVER:\n" + solver)
+    assert needle in str(e.value)
+
+
+def test_detectron2_base_and_child():
+    base = (CONFIGS / "detectron2" / "Base-RCNN-FPN.yaml").read_text()
+    child = (CONFIGS / "detectron2" / "COCO-Detection_faster_rcnn_R_50_FPN_3x.yaml").read_text()
+    with pytest.raises(ValueError, match="inherits from _BASE_ '../Base-RCNN-FPN.yaml': paste that file above"):
+        read_config(child)
+    got = read_config(base + "\n---\n" + child)
+    assert configs.detect_format(base + "\n---\n" + child) == "detectron2"
+    assert (got.library, got.name, got.base_lr, got.total_steps) == ("detectron2", "build_lr_scheduler", 0.02,
+                                                                      270000)
+    assert got.params == {"LR_SCHEDULER_NAME": "WarmupMultiStepLR", "MAX_ITER": 270000, "STEPS": [210000, 250000],
+                          "GAMMA": 0.1, "BASE_LR_END": 0.0, "NUM_DECAYS": 3, "WARMUP_FACTOR": 0.001,
+                          "WARMUP_ITERS": 1000, "WARMUP_METHOD": "linear", "RESCALE_INTERVAL": False}
+
+
+def test_detectron2_auto_scale_workers_and_refusals():
+    """DefaultTrainer.auto_scale_workers, on its own docstring's example (16 GPUs for a config of 8)."""
+    text = ("SOLVER:\n  IMS_PER_BATCH: 16\n  BASE_LR: 0.1\n  REFERENCE_WORLD_SIZE: 8\n  MAX_ITER: 5000\n"
+            "  STEPS: (4000,)\n  WARMUP_ITERS: 100\n")
+    with pytest.raises(ValueError, match="missing fact 'world_size'"):
+        read_config(text)
+    got = read_config(text, world_size=16)
+    assert (got.base_lr, got.params["MAX_ITER"], got.params["STEPS"], got.params["WARMUP_ITERS"]) == \
+        (0.2, 2500, [2000], 50)
+    assert read_config(text, world_size=8).params["MAX_ITER"] == 5000
+    deeplab = (CONFIGS / "detectron2" / "Panoptic-DeepLab_Base-PanopticDeepLab-OS16.yaml").read_text()
+    with pytest.raises(ValueError, match="'WarmupPolyLR' is not one of detectron2's"):
+        read_config(deeplab, "detectron2")
+
+
+def test_solver_block_alone_is_ambiguous():
+    with pytest.raises(ValueError, match=r"could be any of \['maskrcnn', 'detectron2'\]; pass format="):
+        read_config("SOLVER:\n  BASE_LR: 0.01\n  STEPS: (10, 20)\n  MAX_ITER: 30\n")
+    assert read_config("SOLVER:\n  BASE_LR: 0.01\n", "maskrcnn").params["warmup_iters"] == 500
+    assert read_config("SOLVER:\n  BASE_LR: 0.01\n", "detectron2").params["WARMUP_ITERS"] == 1000

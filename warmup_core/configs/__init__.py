@@ -33,12 +33,15 @@ count was derived) without building it.
 
 from __future__ import annotations
 
-from . import huggingface, timm
+import re
+
+from . import huggingface, solver, timm
 from ._common import Fact, Facts, Format, Imported, Parsed, load_mapping, parse_flags, parse_python
 
 __all__ = ["Fact", "Format", "Imported", "detect_format", "facts", "formats", "from_config", "read_config"]
 
 _FORMATS: dict[str, Format] = {}
+_FLAG = re.compile(r"(^|\s)--?[A-Za-z]")
 
 
 def _register(fmt: Format):
@@ -50,6 +53,12 @@ _register(Format("huggingface", "Hugging Face TrainingArguments (JSON / YAML / -
                  "transformers Trainer.set_initial_training_values, TrainingArguments.get_warmup_steps"))
 _register(Format("timm", "timm train.py flags or args.yaml", "flags or json/yaml", timm.FACTS, timm.read,
                  timm.looks_like, timm.EXAMPLE, "timm train.py, timm/scheduler/scheduler_factory.py"))
+_register(Format("maskrcnn", "maskrcnn-benchmark YAML (SOLVER block)", "yaml", solver.MASKRCNN_FACTS,
+                 solver.read_maskrcnn, solver.looks_like_maskrcnn, solver.MASKRCNN_EXAMPLE,
+                 "maskrcnn_benchmark/solver/build.py make_lr_scheduler, config/defaults.py"))
+_register(Format("detectron2", "detectron2 YAML (SOLVER block; _BASE_ file pasted above)", "yaml",
+                 solver.DETECTRON2_FACTS, solver.read_detectron2, solver.looks_like_detectron2,
+                 solver.DETECTRON2_EXAMPLE, "detectron2/solver/build.py build_lr_scheduler, config/defaults.py"))
 
 
 def formats() -> list[Format]:
@@ -70,26 +79,29 @@ def facts(format: str) -> tuple[Fact, ...]:
 
 
 def parse(text: str) -> Parsed:
-    """Text → a mapping (JSON / YAML / a Python config's assignments) or command-line flags."""
-    stripped = text.lstrip() if isinstance(text, str) else text
-    if isinstance(stripped, str) and (stripped.startswith("--") or " --" in stripped.split("\n", 1)[0]
-                                      or _mostly_flags(stripped)):
+    """Text → a mapping (JSON / YAML / a Python config's assignments) or command-line flags.
+
+    A JSON / YAML mapping wins; otherwise text with ``--flags`` is a command line; otherwise a
+    Python config file (read with :mod:`ast`).
+    """
+    errors = []
+    try:
+        data = load_mapping(text)
+        # a command line whose quoted JSON holds ": " parses as a one-key YAML mapping: it is flags
+        if not any(isinstance(k, str) and _FLAG.search(k) for k in data):
+            return Parsed("mapping", data)
+    except ValueError as e:
+        errors.append(str(e))
+    if any(w.startswith("--") and w.strip("-") for w in text.split()):
         return parse_flags(text)
     try:
-        return Parsed("mapping", load_mapping(text))
-    except ValueError as yaml_error:
-        try:
-            parsed = parse_python(text)
-        except ValueError:
-            raise yaml_error from None
-        if not parsed.data:
-            raise yaml_error from None
-        return parsed
-
-
-def _mostly_flags(text: str) -> bool:
-    words = text.split()
-    return sum(w.startswith("--") for w in words) >= 2 and not text.lstrip().startswith(("{", "-  ", "- "))
+        parsed = parse_python(text)
+        if parsed.data:
+            return parsed
+    except ValueError as e:
+        errors.append(str(e))
+    raise ValueError("cannot read this text as a JSON/YAML mapping, a --flags command line or a Python config "
+                     f"file ({errors[0]})")
 
 
 def detect_format(text: str) -> str:

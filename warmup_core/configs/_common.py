@@ -230,9 +230,11 @@ def load_mapping(text: str) -> dict:
 def merge_documents(docs: list) -> dict:
     """Several YAML documents (``---``) merged in order, later keys winning (a base file, then its child)."""
     out: dict = {}
-    for d in docs:
+    for i, d in enumerate(docs):
         if not isinstance(d, dict):
             raise ValueError(f"every YAML document must be a mapping, got {type(d).__name__}")
+        if i:  # a detectron2 child names its base with _BASE_: the base is the document above
+            d = {k: v for k, v in d.items() if k != "_BASE_"}
         out = _merge(out, d)
     return out
 
@@ -259,6 +261,7 @@ def parse_flags(text: str) -> Parsed:
         tokens = shlex.split(text.replace("\\\r\n", " ").replace("\\\n", " "), comments=True)
     except ValueError as e:
         raise ValueError(f"cannot split the command line: {e}") from None
+    tokens = [part for tok in tokens for part in (_resplit(tok) if any(c.isspace() for c in tok) else [tok])]
     script = max((i for i, t in enumerate(tokens) if t.endswith(".py") or t.endswith(".sh")), default=-1)
     launcher, flags = _flag_dict(tokens[:script]), _flag_dict(tokens[script + 1:])
     if not flags:
@@ -284,6 +287,18 @@ def launcher_world_size(launcher: dict) -> int | None:
         return None
     nodes = one("nnodes", "num_nodes", "num-nodes", "num_machines") or 1
     return per_node * max(nodes, 1)
+
+
+def _resplit(tok: str) -> list[str]:
+    """A quoted token holding flags (``ARGS="--lr 3e-4 --min-lr 3e-5"``) → its words."""
+    name, eq, rest = tok.partition("=")
+    body = rest if eq and name.isidentifier() else tok
+    if "--" not in body:
+        return [tok]
+    try:
+        return shlex.split(body)
+    except ValueError:
+        return [tok]
 
 
 def _flag_dict(tokens: list[str]) -> dict:
