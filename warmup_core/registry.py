@@ -78,6 +78,10 @@ _WARMUP_ENTRIES = [
           r"f(t) = \alpha + (1-\alpha)\left(1-\sqrt{1-t/W}\right)",
           "HF get_wsd_schedule warmup_type='1-sqrt' (Hägele et al. 2024).",
           "Slow start that accelerates towards the peak.", extra={"factor": True}),
+    Entry("log", "warmup", "Logarithmic", W.log, (),
+          r"f(t) = \alpha + (1-\alpha)\,\frac{\ln(t+1)}{\ln W} \quad (t < W)",
+          "DeepSpeed WarmupLR / WarmupDecayLR / WarmupCosineLR warmup_type='log' (the default).",
+          "Fast start, slow arrival: reaches the peak at the last warmup step.", extra={"factor": True}),
     Entry("untuned_linear", "warmup", "Untuned linear (2/(1−β₂))", W.untuned_linear, (BETA2, PERIOD),
           r"f(t) = \min\!\left(1, \frac{t+1}{\tau}\right),\quad \tau = \left\lfloor \frac{2}{1-\beta_2}\right\rfloor",
           "Ma & Yarats 2019, 'On the adequacy of untuned warmup for adaptive optimization' "
@@ -127,6 +131,15 @@ def _check_piecewise(p):
 
 def _shift(p):
     return {"at": 0, "before": -1, "after": 1}[p["boundary"]]
+
+
+def _check_knots(p):
+    k = p["knots"]
+    if not k or len(p["values"]) != len(k):
+        raise ValueError(f"parameters 'knots' and 'values' must be non-empty lists of the same length, got "
+                         f"{list(k)} and {list(p['values'])}")
+    if any(b <= a for a, b in zip(k, k[1:])):
+        raise ValueError(f"parameter 'knots' must be strictly increasing, got {list(k)}")
 
 
 def _check_onecycle(p):
@@ -316,6 +329,37 @@ _DECAY_ENTRIES = [
           breakpoints=lambda p, h: [k for k in D.onecycle_knots(
               p["total_steps"], p["pct_start"], p["div_factor"], p["final_div_factor"], p["three_phase"],
               p["style"], p["pct_final"])[0][1:] if k <= h]),
+    Entry("cyclic", "decay", "Cyclic (triangular)", D.cyclic,
+          (Param("up", 2000.0, "Steps from the floor up to the peak.", "float", 0.0, minimum_open=True,
+                 unit="steps", ui_max=100_000),
+           Param("down", 2000.0, "Steps from the peak back down to the floor.", "float", 0.0, unit="steps",
+                 ui_max=100_000),
+           FLOOR,
+           Param("mode", "triangular", "triangular: same height every cycle; triangular2: half the height "
+                 "each cycle; exp_range: height × γ^s.", "choice",
+                 choices=("triangular", "triangular2", "exp_range")),
+           Param("gamma", 1.0, "exp_range: the height shrinks by γ every step.", "float", 0.0, 1.0,
+                 minimum_open=True)),
+          r"d(s) = \eta_{\min} + (1-\eta_{\min})\,\mathrm{tri}(s)\,h(s),\ "
+          r"\mathrm{tri}\ \text{rises over}\ U\ \text{steps, falls over}\ D",
+          "Smith 2017, 'Cyclical Learning Rates for Training Neural Networks'; torch CyclicLR; "
+          "DeepSpeed OneCycle.",
+          "Up and down between the floor and the peak, cycle after cycle; starts at the floor.",
+          monotone=False,
+          breakpoints=lambda p, h: sorted(_upto(h, p["up"] + p["down"])
+                                          + _upto(h, p["up"] + p["down"], p["up"]))),
+    Entry("knots", "decay", "Interpolated knots", D.knots,
+          (Param("knots", (0.0, 1000.0), "Steps of the knots (strictly increasing).", "float_list", 0.0,
+                 unit="steps"),
+           Param("values", (1.0, 0.1), "Multiplier at each knot.", "float_list", 0.0, unit="× peak"),
+           Param("anneal", "linear", "Straight lines or half-cosines between knots.", "choice",
+                 choices=("linear", "cosine"))),
+          r"d(s) = v_i + (v_{i+1} - v_i)\,g\!\left(\frac{s - k_i}{k_{i+1} - k_i}\right),\ "
+          r"g(x) = x\ \text{or}\ \tfrac12(1 - \cos \pi x)",
+          "optax piecewise_interpolate_schedule; fastai combine_scheds; fvcore CompositeParamScheduler.",
+          "Straight or cosine segments through given points; the last value is held.",
+          monotone=False, check=_check_knots,
+          breakpoints=lambda p, h: [k for k in p["knots"] if 0 < k <= h]),
     Entry("tanh", "decay", "Tanh", D.tanh,
           (_length(), Param("lb", -7.0, "Lower bound of the tanh argument.", "float", ui_max=0.0),
            Param("ub", 3.0, "Upper bound of the tanh argument.", "float", ui_max=10.0), FLOOR),
