@@ -336,3 +336,39 @@ def test_solver_block_alone_is_ambiguous():
         read_config("SOLVER:\n  BASE_LR: 0.01\n  STEPS: (10, 20)\n  MAX_ITER: 30\n")
     assert read_config("SOLVER:\n  BASE_LR: 0.01\n", "maskrcnn").params["warmup_iters"] == 500
     assert read_config("SOLVER:\n  BASE_LR: 0.01\n", "detectron2").params["WARMUP_ITERS"] == 1000
+
+
+def test_detectron2_real_config_matches_build_lr_scheduler():
+    """Base-RCNN-FPN.yaml + faster_rcnn_R_50_FPN_3x.yaml, read as detectron2 reads them (yaml, the child over
+    the base, yacs' literal_eval of STEPS), run through detectron2's build_lr_scheduler (verbatim copy in
+    tests/golden/detectron2_solver.py) over the real fvcore, sampled at 300 iterations incl. every switch."""
+    import ast
+    import warnings
+    from types import SimpleNamespace
+
+    import yaml
+
+    pytest.importorskip("fvcore")
+    torch = pytest.importorskip("torch")
+    from warmup_core.configs.solver import DETECTRON2_DEFAULTS
+
+    from .golden import detectron2_solver as D2
+
+    base = (CONFIGS / "detectron2" / "Base-RCNN-FPN.yaml").read_text()
+    child = (CONFIGS / "detectron2" / "COCO-Detection_faster_rcnn_R_50_FPN_3x.yaml").read_text()
+    solver = {**DETECTRON2_DEFAULTS, **yaml.safe_load(base)["SOLVER"], **yaml.safe_load(child)["SOLVER"]}
+    solver = {k: ast.literal_eval(v) if isinstance(v, str) and v.startswith("(") else v for k, v in solver.items()}
+    cfg = SimpleNamespace(SOLVER=SimpleNamespace(**solver))
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=solver["BASE_LR"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sched = D2.build_lr_scheduler(cfg, opt)
+    t = np.unique(np.r_[np.linspace(0, solver["MAX_ITER"] - 1, 250).astype(int), 0, 1, 999, 1000, 1001,
+                        209999, 210000, 210001, 249999, 250000, 269999])
+    ref = []
+    for i in t:
+        sched.last_epoch = int(i)
+        ref.append(sched.get_lr()[0])
+    got = from_config(base + "\n---\n" + child)
+    assert got.total_steps == 270000
+    close(got(t), ref)

@@ -124,14 +124,28 @@ class Imported:
 
     def build(self):
         """The :class:`~warmup_core.schedule.Curve` this config trains with, per optimizer update."""
-        from .. import compat
-
-        curve = compat.build(self.library, self.name, base_lr=self.base_lr, **self.params)
+        curve = build_entry(self.library, self.name, self.base_lr, self.params)
         if self.updates_per_epoch is None:
-            if self.total_steps is not None and hasattr(curve, "replace"):
-                curve = curve.replace(total_steps=self.total_steps)
+            if self.total_steps is not None and curve.total_steps != self.total_steps:
+                from ..schedule import from_dict
+
+                curve = from_dict({**curve.to_dict(), "total_steps": self.total_steps})  # the length trained
             return curve
         return per_epoch(curve, self.epochs, self.updates_per_epoch)
+
+
+def build_entry(library: str, name: str, base_lr, params: dict):
+    """``compat.build``; a framework module not yet listed there is built from ``warmup_core.libraries``."""
+    from .. import compat
+
+    if library in compat.libraries():
+        return compat.build(library, name, base_lr=base_lr, **params)
+    try:
+        from ..libraries import get
+    except ImportError:  # pragma: no cover - before warmup_core.libraries exists
+        raise ValueError(f"warmup_core has no {library} schedules; valid libraries are {compat.libraries()}") \
+            from None
+    return get(library).build(name, base_lr=base_lr, **params)
 
 
 def per_epoch(curve, epochs: int, updates_per_epoch: int):
