@@ -372,3 +372,61 @@ def test_detectron2_real_config_matches_build_lr_scheduler():
     got = from_config(base + "\n---\n" + child)
     assert got.total_steps == 270000
     close(got(t), ref)
+
+
+# --- DeepSpeed ------------------------------------------------------------------------------------------
+
+def _framework(key):
+    libraries = pytest.importorskip("warmup_core.libraries")
+    if key not in libraries.FRAMEWORKS:
+        pytest.skip(f"warmup_core.libraries has no {key} module yet (helper lib-frameworks)")
+    return libraries.FRAMEWORKS[key]
+
+
+def test_deepspeed_real_configs():
+    cifar = (CONFIGS / "deepspeed" / "cifar_ds_config.json").read_text()
+    assert configs.detect_format(cifar) == "deepspeed"
+    got = read_config(cifar)
+    assert (got.library, got.name, got.base_lr) == ("deepspeed", "WarmupLR", 0.001)
+    assert got.params == {"warmup_min_lr": 0, "warmup_max_lr": 0.001, "warmup_num_steps": 1000}
+    assert "zero_optimization" in got.ignored
+    ds = _framework("deepspeed")
+    ref = ds.build("WarmupLR", base_lr=0.001, warmup_min_lr=0, warmup_max_lr=0.001, warmup_num_steps=1000)
+    t = np.arange(1200)
+    close(got.build()(t), ref(t))
+    # stepped triangles (stair counts) are refused by the deepspeed module, by name
+    with pytest.raises(ValueError, match="cycle_first_stair_count"):
+        from_config((CONFIGS / "deepspeed" / "QANet-Pytorch_ds_bsz512_1cycle.json").read_text())
+    one = read_config((CONFIGS / "deepspeed" / "QANet-Pytorch_ds_bsz512_1cycle.json").read_text())
+    assert one.name == "OneCycle" and one.params["cycle_max_lr"] == 0.015
+
+
+def test_deepspeed_auto_values_are_facts():
+    """The Hugging Face Trainer's own test config: every scheduler value "auto"."""
+    text = (CONFIGS / "deepspeed" / "transformers_tests_deepspeed_ds_config_zero2.json").read_text()
+    with pytest.raises(ValueError, match="missing fact 'warmup_min_lr'"):
+        read_config(text)
+    got = read_config(text, warmup_min_lr=0.0, warmup_max_lr=3e-5, warmup_num_steps=100)
+    assert got.params == {"warmup_min_lr": 0.0, "warmup_max_lr": 3e-5, "warmup_num_steps": 100}
+    cos = json.dumps({"optimizer": {"params": {"lr": "auto"}}, "scheduler": {"type": "WarmupCosineLR", "params": {
+        "total_num_steps": 1000, "warmup_num_steps": 50}}})
+    with pytest.raises(ValueError, match="missing fact 'lr'.*optimizer.params.lr is \"auto\""):
+        read_config(cos)
+    assert read_config(cos, lr=1e-3).base_lr == 1e-3
+    ds = _framework("deepspeed")
+    close(from_config(cos, lr=1e-3)(np.arange(1100)),
+          ds.build("WarmupCosineLR", base_lr=1e-3, total_num_steps=1000, warmup_num_steps=50)(np.arange(1100)))
+
+
+@pytest.mark.parametrize("cfg,needle", [
+    ({"optimizer": {"params": {"lr": 1e-3}}}, "no 'scheduler' block"),
+    ({"scheduler": {"type": "WarmupLinear", "params": {}}}, "scheduler.type must be one of"),
+    ({"scheduler": {"type": "WarmupLR", "params": {"warmup_steps": 10}}},
+     "unknown key 'warmup_steps' (did you mean 'warmup_num_steps'?)"),
+    ({"scheduler": {"type": "WarmupLR", "parms": {}}}, "unknown key 'parms'"),
+    ({"scheduler": {"type": "WarmupCosineLR", "params": {"total_num_steps": 10}}}, "missing fact 'lr'"),
+])
+def test_deepspeed_bad_keys_and_values(cfg, needle):
+    with pytest.raises(ValueError) as e:
+        read_config(json.dumps(cfg), "deepspeed")
+    assert needle in str(e.value)

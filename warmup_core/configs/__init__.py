@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 
-from . import huggingface, solver, timm
+from . import deepspeed, huggingface, solver, timm
 from ._common import Fact, Facts, Format, Imported, Parsed, load_mapping, parse_flags, parse_python
 
 __all__ = ["Fact", "Format", "Imported", "detect_format", "facts", "formats", "from_config", "read_config"]
@@ -59,6 +59,8 @@ _register(Format("maskrcnn", "maskrcnn-benchmark YAML (SOLVER block)", "yaml", s
 _register(Format("detectron2", "detectron2 YAML (SOLVER block; _BASE_ file pasted above)", "yaml",
                  solver.DETECTRON2_FACTS, solver.read_detectron2, solver.looks_like_detectron2,
                  solver.DETECTRON2_EXAMPLE, "detectron2/solver/build.py build_lr_scheduler, config/defaults.py"))
+_register(Format("deepspeed", "DeepSpeed JSON (scheduler block)", "json", deepspeed.FACTS, deepspeed.read,
+                 deepspeed.looks_like, deepspeed.EXAMPLE, "deepspeed/runtime/lr_schedules.py"))
 
 
 def formats() -> list[Format]:
