@@ -102,8 +102,10 @@ def looks_like(parsed: Parsed) -> bool:
         d = {k.replace("-", "_"): v for k, v in d.items()}
     hf_only = ("learning_rate", "lr_scheduler_type", "per_device_train_batch_size", "num_train_epochs",
                "warmup_ratio", "gradient_accumulation_steps", "output_dir")
-    other = ("SOLVER", "scheduler", "zero_optimization", "train_micro_batch_size_per_gpu", "optim", "model")
-    return parsed.kind != "python" and any(k in d for k in hf_only) and not any(k in d for k in other)
+    other = ("SOLVER", "scheduler", "zero_optimization", "train_micro_batch_size_per_gpu")
+    nested = ("optim", "model", "trainer")  # NeMo's sections (HF's `optim` is a name, not a mapping)
+    return (parsed.kind != "python" and any(k in d for k in hf_only) and not any(k in d for k in other)
+            and not any(isinstance(d.get(k), dict) for k in nested))
 
 
 def args_from(parsed: Parsed) -> dict:
