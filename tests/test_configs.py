@@ -430,3 +430,49 @@ def test_deepspeed_bad_keys_and_values(cfg, needle):
     with pytest.raises(ValueError) as e:
         read_config(json.dumps(cfg), "deepspeed")
     assert needle in str(e.value)
+
+
+# --- Megatron-LM --------------------------------------------------------------------------------------
+
+def test_megatron_real_scripts():
+    """Megatron-LM's own example launch scripts (bash arrays of flags, shell variables set in the script)."""
+    bert = (CONFIGS / "megatron" / "train_bert_340m_distributed.sh").read_text()
+    assert configs.detect_format(bert) == "megatron"
+    got = read_config(bert)
+    assert (got.library, got.name, got.total_steps) == ("megatron", "OptimizerParamScheduler", 1_000_000)
+    assert got.params == {"init_lr": 0.0, "max_lr": 1e-4, "min_lr": 1e-5, "lr_warmup_steps": 9900,
+                          "lr_decay_steps": 990_000, "lr_decay_style": "linear"}
+    llama = read_config((CONFIGS / "megatron" / "train_llama3_8b_h100_fp8.sh").read_text())
+    # sample-based: 1949218748 decay and 3906252 warmup samples at GLOBAL_BATCH_SIZE=128 (set in the script)
+    assert llama.params == {"init_lr": 0.0, "max_lr": 1.5e-4, "min_lr": 1e-5, "lr_warmup_steps": 3906252 / 128,
+                            "lr_decay_steps": 1949218748 / 128, "lr_decay_style": "cosine"}
+    assert llama.total_steps == 1953125000 // 128
+    with pytest.raises(ValueError, match="--step-batch-size-schedule: the batch grows"):
+        read_config((CONFIGS / "megatron" / "train_gpt3_175b_distributed.sh").read_text())
+
+
+@pytest.mark.parametrize("line,needle", [
+    ("pretrain_gpt.py --lr 1e-4 --train-iters 100 --lr-decay-style cosin", "--lr-decay-style must be one of"),
+    ("pretrain_gpt.py --lr 1e-4 --lr-decay-style cosine", "either --train-iters or --train-samples"),
+    ("pretrain_gpt.py --train-iters 100 --lr-decay-style cosine", "--lr is not set"),
+    ("pretrain_gpt.py --lr 1e-4 --train-iters 100 --lr-warmup-iter 10", "did you mean 'lr_warmup_iters'"),
+    ("pretrain_gpt.py --lr 1e-4 --train-iters 100 --lr-warmup-fraction 0.1 --lr-warmup-iters 5",
+     "specify one of --lr-warmup-fraction and --lr-warmup-iters"),
+    ("pretrain_gpt.py --lr 1e-4 --train-samples 1000 --lr-decay-style cosine", "missing fact 'global_batch_size'"),
+    ("pretrain_gpt.py --lr $LR --train-iters 100", "--lr is the shell variable $LR"),
+    ("pretrain_gpt.py --lr 1e-4 --train-iters 100 --lr-decay-style WSD", "--lr-wsd-decay-iters"),
+])
+def test_megatron_bad_flags(line, needle):
+    with pytest.raises(ValueError) as e:
+        read_config(line, "megatron")
+    assert needle in str(e.value)
+
+
+def test_megatron_wsd_and_sample_facts():
+    got = read_config("pretrain_gpt.py --lr 3e-4 --min-lr 3e-5 --train-samples 10000 --lr-warmup-samples 640 "
+                      "--lr-decay-style WSD --lr-wsd-decay-samples 3200 --lr-wsd-decay-style minus_sqrt "
+                      "--global-batch-size $GBS", global_batch_size=64)
+    assert got.params == {"init_lr": 0.0, "max_lr": 3e-4, "min_lr": 3e-5, "lr_warmup_steps": 10,
+                          "lr_decay_steps": 10000 / 64, "lr_decay_style": "WSD", "wsd_decay_steps": 50,
+                          "lr_wsd_decay_style": "minus_sqrt"}
+    assert got.total_steps == 156

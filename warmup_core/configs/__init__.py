@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 
-from . import deepspeed, huggingface, solver, timm
+from . import deepspeed, huggingface, megatron, solver, timm
 from ._common import Fact, Facts, Format, Imported, Parsed, load_mapping, parse_flags, parse_python
 
 __all__ = ["Fact", "Format", "Imported", "detect_format", "facts", "formats", "from_config", "read_config"]
@@ -61,6 +61,9 @@ _register(Format("detectron2", "detectron2 YAML (SOLVER block; _BASE_ file paste
                  solver.DETECTRON2_EXAMPLE, "detectron2/solver/build.py build_lr_scheduler, config/defaults.py"))
 _register(Format("deepspeed", "DeepSpeed JSON (scheduler block)", "json", deepspeed.FACTS, deepspeed.read,
                  deepspeed.looks_like, deepspeed.EXAMPLE, "deepspeed/runtime/lr_schedules.py"))
+_register(Format("megatron", "Megatron-LM flags or launch script", "flags", megatron.FACTS, megatron.read,
+                 megatron.looks_like, megatron.EXAMPLE,
+                 "megatron/training/training.py get_optimizer_param_scheduler"))
 
 
 def formats() -> list[Format]:

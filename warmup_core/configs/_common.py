@@ -14,6 +14,7 @@ import difflib
 import json
 import math
 import operator
+import re
 import shlex
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -264,11 +265,46 @@ def _one_line(e: Exception) -> str:
     return " ".join(str(e).split())[:300]
 
 
-def parse_flags(text: str) -> Parsed:
-    """A command line → ``{flag: [values]}`` (``--a=1``, ``--a 1 2``, ``--flag``), nothing run.
+LAUNCHER_FLAGS = frozenset({
+    "nproc_per_node", "nproc-per-node", "nnodes", "node_rank", "node-rank", "master_addr", "master-addr",
+    "master_port", "master-port", "rdzv_backend", "rdzv-backend", "rdzv_endpoint", "rdzv-endpoint", "rdzv_id",
+    "rdzv-id", "standalone", "num_gpus", "num-gpus", "num_nodes", "num-nodes", "hostfile", "include", "exclude",
+    "num_processes", "num-processes", "num_machines", "num-machines", "machine_rank", "main_process_ip",
+    "main_process_port", "mixed_precision", "multi_gpu", "config_file", "use_deepspeed", "use_fsdp",
+})
+_ASSIGN = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$")
+_DEFAULT = re.compile(r"^\$\{[A-Za-z0-9_]+:-(.*)\}$")
+_REF = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
 
-    Flags before the training script (``torchrun --nproc_per_node 8 train.py ...``) are the
-    launcher's and land in ``launcher``. A repeated flag keeps its last value, as argparse does.
+
+def shell_variables(text: str) -> dict[str, str]:
+    """``NAME=literal`` lines of a shell script (and ``NAME=${NAME:-literal}``), read, never run."""
+    out = {}
+    for line in text.splitlines():
+        m = _ASSIGN.match(line)
+        if not m:
+            continue
+        try:
+            words = shlex.split(m.group(2), comments=True)
+        except ValueError:
+            continue
+        if len(words) != 1:
+            continue
+        value = words[0]
+        d = _DEFAULT.match(value)
+        if d:
+            value = d.group(1).strip("\"'")
+        if value and not any(c in value for c in "$`()"):
+            out[m.group(1)] = value
+    return out
+
+
+def parse_flags(text: str) -> Parsed:
+    """A command line or shell script → ``{flag: [values]}`` (``--a=1``, ``--a 1 2``, ``--flag``); nothing run.
+
+    Launcher flags (``torchrun --nproc_per_node 8``) land in ``launcher``. Bash arrays of flags and
+    ``$NAME`` references to literal ``NAME=value`` lines of the same script are read as written there.
+    A repeated flag keeps its last value, as argparse does.
     """
     check_text(text)
     try:
@@ -276,11 +312,21 @@ def parse_flags(text: str) -> Parsed:
     except ValueError as e:
         raise ValueError(f"cannot split the command line: {e}") from None
     tokens = [part for tok in tokens for part in (_resplit(tok) if any(c.isspace() for c in tok) else [tok])]
-    script = max((i for i, t in enumerate(tokens) if t.endswith(".py") or t.endswith(".sh")), default=-1)
-    launcher, flags = _flag_dict(tokens[:script]), _flag_dict(tokens[script + 1:])
+    env = shell_variables(text)
+    tokens = [_substitute(t, env) for t in tokens]
+    flags = _flag_dict(tokens)
+    launcher = {k: flags.pop(k) for k in list(flags) if k in LAUNCHER_FLAGS}
     if not flags:
         raise ValueError("no --flags found in the command line")
     return Parsed("flags", flags, launcher)
+
+
+def _substitute(tok: str, env: dict) -> str:
+    m = _REF.match(tok)
+    if m:
+        name = m.group(1) or m.group(2)
+        return env.get(name, tok)
+    return tok
 
 
 def launcher_world_size(launcher: dict) -> int | None:
@@ -315,6 +361,15 @@ def _resplit(tok: str) -> list[str]:
         return [tok]
 
 
+_PROGRAMS = ("torchrun", "python", "python3", "deepspeed", "accelerate", "srun", "mpirun", "bash", "sh")
+
+
+def _ends_command(tok: str) -> bool:
+    """A token after which the previous flag takes no more values (bash syntax, a script, a program)."""
+    return (tok in ("(", ")", "&&", "||", ";", "|") or tok.endswith((".py", ".sh", ")")) or tok in _PROGRAMS
+            or bool(re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", tok)) or tok.startswith("${") and tok.endswith("[@]}"))
+
+
 def _flag_dict(tokens: list[str]) -> dict:
     out: dict[str, list[str]] = {}
     key = None
@@ -323,6 +378,8 @@ def _flag_dict(tokens: list[str]) -> dict:
             name, eq, value = tok.lstrip("-").partition("=")
             key = name
             out[key] = [value] if eq else []
+        elif _ends_command(tok):
+            key = None
         elif key is not None:
             out[key].append(tok)
         # tokens before the first flag (env assignments, program names) are not flags
