@@ -476,3 +476,51 @@ def test_megatron_wsd_and_sample_facts():
                           "lr_decay_steps": 10000 / 64, "lr_decay_style": "WSD", "wsd_decay_steps": 50,
                           "lr_wsd_decay_style": "minus_sqrt"}
     assert got.total_steps == 156
+
+
+# --- NeMo -----------------------------------------------------------------------------------------------
+
+def test_nemo_real_configs():
+    gpt = (CONFIGS / "nemo" / "megatron_gpt_config.yaml").read_text()
+    assert configs.detect_format(gpt) == "nemo"
+    got = read_config(gpt)
+    assert (got.library, got.name, got.base_lr, got.total_steps) == ("nemo", "CosineAnnealing", 2e-4, 100000)
+    assert got.params == {"warmup_steps": 500, "constant_steps": 50000, "min_lr": 2e-5, "max_steps": 100000}
+    asr = (CONFIGS / "nemo" / "conformer_ctc_bpe.yaml").read_text()
+    with pytest.raises(ValueError, match="missing fact 'dataset_size'"):
+        read_config(asr)
+    with pytest.raises(ValueError, match="missing fact 'world_size'.*trainer.devices is -1"):
+        read_config(asr, dataset_size=281241)
+    got = read_config(asr, dataset_size=281241, world_size=8)
+    # compute_max_steps: ceil(ceil(281241 / 8) / 16) = 2198 batches, × 1000 epochs; d_model from ${...}
+    assert got.params == {"d_model": 512, "warmup_steps": 10000, "warmup_ratio": None, "min_lr": 1e-6,
+                          "max_steps": 2198 * 1000}
+
+
+def test_nemo_compute_max_steps_matches_nemo_cases():
+    """compute_max_steps, worked by hand from NeMo's formula (lr_scheduler.py, nemo_toolkit 3.0.0): drop_last
+    both ways, several workers, a fractional and an integer limit_train_batches. The first case is the first of
+    NeMo's own test_max_step_computation (which trains with Lightning rather than stating a number)."""
+    from warmup_core.configs.nemo import compute_max_steps
+
+    assert compute_max_steps(31, 1, 1.0, 9, 1613, 60, True) == 93  # floor(ceil(1613/9)=180 / 60) = 3 × 31
+
+    assert compute_max_steps(10, 1, 1.0, 1, 1000, 10, False) == 1000
+    assert compute_max_steps(10, 2, 1.0, 2, 1001, 10, False) == 260  # ceil(501/10)=51 → ceil(51/2)=26 × 10
+    assert compute_max_steps(10, 1, 0.5, 1, 1000, 10, True) == 500
+    assert compute_max_steps(3, 1, 7, 1, 1000, 10, False) == 21  # an int limit counts batches
+
+
+@pytest.mark.parametrize("yaml_text,needle", [
+    ("model:\n  optim:\n    lr: 1e-3\n    sched:\n      name: Cosine\n", "optim.sched.name must be one of"),
+    ("model:\n  optim:\n    lr: 1e-3\n    sched:\n      name: CosineAnnealing\n      max_steps: -1\n",
+     "NeMo then builds no scheduler"),
+    ("model:\n  optim:\n    lr: 1e-3\n    sched:\n      name: CosineAnnealing\n      d: ${model.nope}\n"
+     "trainer:\n  max_steps: 10\n", "refers to 'model.nope'"),
+    ("model:\n  optim:\n    lr: fast\n    sched:\n      name: CosineAnnealing\n", "optim.lr must be a number"),
+    ("model:\n  optim:\n    lr: 1e-3\n    sched:\n      _target_: x.Y\n", "_target_"),
+])
+def test_nemo_bad_values(yaml_text, needle):
+    with pytest.raises(ValueError) as e:
+        read_config(yaml_text, "nemo")
+    assert needle in str(e.value)

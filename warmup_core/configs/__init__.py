@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 
-from . import deepspeed, huggingface, megatron, solver, timm
+from . import deepspeed, huggingface, megatron, nemo, solver, timm
 from ._common import Fact, Facts, Format, Imported, Parsed, load_mapping, parse_flags, parse_python
 
 __all__ = ["Fact", "Format", "Imported", "detect_format", "facts", "formats", "from_config", "read_config"]
@@ -64,6 +64,8 @@ _register(Format("deepspeed", "DeepSpeed JSON (scheduler block)", "json", deepsp
 _register(Format("megatron", "Megatron-LM flags or launch script", "flags", megatron.FACTS, megatron.read,
                  megatron.looks_like, megatron.EXAMPLE,
                  "megatron/training/training.py get_optimizer_param_scheduler"))
+_register(Format("nemo", "NeMo YAML (model.optim.sched)", "yaml", nemo.FACTS, nemo.read, nemo.looks_like,
+                 nemo.EXAMPLE, "nemo/core/optim/lr_scheduler.py prepare_lr_scheduler, modelPT.setup_optimization"))
 
 
 def formats() -> list[Format]:
