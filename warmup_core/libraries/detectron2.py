@@ -34,7 +34,7 @@ from __future__ import annotations
 import bisect
 import math
 
-from ..schedule import Decay, Join, Schedule, Warmup
+from ..schedule import Decay, Join, WarmupDecay, Warmup
 from .base import (HEADER, REQUIRED, Call, Refusal, args, constant_decay, flag, framework, integer, number,
                    positive)
 
@@ -125,7 +125,7 @@ def _value_at(item, clock: _Clock, where: float) -> float:
 
 def _const(v, scale):
     v = number(v, "value", 0.0)
-    return Schedule(scale * v) if v > 0 else Schedule(scale, decay=constant_decay(0.0))
+    return WarmupDecay(scale * v) if v > 0 else WarmupDecay(scale, decay=constant_decay(0.0))
 
 
 def _ramp(start, end, span, scale, kind):
@@ -137,8 +137,8 @@ def _ramp(start, end, span, scale, kind):
     if s > e:
         decay = Decay("linear", steps=L, floor=e / s) if kind == "linear" else \
             Decay("cosine", steps=L, floor=e / s, clamp=False)
-        return Schedule(scale * s, decay=decay)
-    return Schedule(scale * e, Warmup(kind, steps=L, factor=s / e), Decay("constant"))
+        return WarmupDecay(scale * s, decay=decay)
+    return WarmupDecay(scale * e, Warmup(kind, steps=L, factor=s / e), Decay("constant"))
 
 
 def _thresholds(clock, begin, count, index_at):
@@ -150,9 +150,9 @@ def _stepwise(clock, begin, scale, values, index_at):
     values = [number(v, "values", 0.0) for v in values]
     top = max(values)
     if top == 0:
-        return Schedule(scale, decay=constant_decay(0.0))
+        return WarmupDecay(scale, decay=constant_decay(0.0))
     local = _thresholds(clock, begin, len(values), index_at)
-    return Schedule(scale * top, decay=Decay("piecewise", milestones=local, values=[v / top for v in values]))
+    return WarmupDecay(scale * top, decay=Decay("piecewise", milestones=local, values=[v / top for v in values]))
 
 
 # --- leaves: fvcore's ParamSchedulers ------------------------------------------------------------
@@ -173,11 +173,11 @@ def _exponential(clock, begin, scale, span, start_value=REQUIRED, decay=REQUIRED
     v, g = positive(start_value, "start_value"), number(decay, "decay", 0.0, 1.0)
     if g == 0:
         raise ValueError("parameter 'decay' must be > 0, got 0")
-    return Schedule(scale * v, decay=Decay("exponential", gamma=g, period=span))
+    return WarmupDecay(scale * v, decay=Decay("exponential", gamma=g, period=span))
 
 
 def _polynomial(clock, begin, scale, span, base_value=REQUIRED, power=REQUIRED):
-    return Schedule(scale * positive(base_value, "base_value"),
+    return WarmupDecay(scale * positive(base_value, "base_value"),
                     decay=Decay("polynomial", steps=_steps(span, "a stage"), power=number(power, "power", 0.0)))
 
 

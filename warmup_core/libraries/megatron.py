@@ -23,7 +23,7 @@ here although Megatron requires them.
 
 from __future__ import annotations
 
-from ..schedule import Decay, Join, Schedule, Warmup
+from ..schedule import Decay, Join, WarmupDecay, Warmup
 from .base import HEADER, REQUIRED, Call, Refusal, args, framework, integer, number, positive
 
 FRAMEWORK = framework("megatron", "Megatron-core", "megatron/core/optimizer_param_scheduler.py")
@@ -51,16 +51,16 @@ def optimizer_param_scheduler(base_lr, init_lr=REQUIRED, max_lr=REQUIRED, min_lr
     warm = Warmup("linear", steps=W, factor=init / top) if W else Warmup()
     floor = low / top
     if lr_decay_style == "constant":
-        return Schedule(top, warm, Decay("constant"))
+        return WarmupDecay(top, warm, Decay("constant"))
     if lr_decay_style in ("linear", "cosine"):
-        return Schedule(top, warm, Decay(lr_decay_style, steps=D - W, floor=floor), "prepend", D)
+        return WarmupDecay(top, warm, Decay(lr_decay_style, steps=D - W, floor=floor), "prepend", D)
     if lr_decay_style == "inverse-square-root":
         # sqrt(W / t) = (1 + (t - W) / W) ** -0.5 on the decay's clock; min_lr after lr_decay_steps
         law = Decay("wsd", stable=D - max(W, 1) + 1, decay=0, floor=floor, stable_power=0.5,
                     stable_timescale=float(max(W, 1)))
         if W:
-            return Schedule(top, warm, law, "prepend", D)
-        return Join([Schedule(top), Schedule(top, decay=law)], [1], D)  # max(t, 1): steps 0 and 1 both at max_lr
+            return WarmupDecay(top, warm, law, "prepend", D)
+        return Join([WarmupDecay(top), WarmupDecay(top, decay=law)], [1], D)  # max(t, 1): steps 0 and 1 both at max_lr
     S = integer(wsd_decay_steps, "wsd_decay_steps") if wsd_decay_steps is not None else None
     if S is None:
         raise ValueError("lr_decay_style 'WSD' needs parameter 'wsd_decay_steps'")
@@ -71,25 +71,25 @@ def optimizer_param_scheduler(base_lr, init_lr=REQUIRED, max_lr=REQUIRED, min_lr
     tail = dict(floor=floor, **_WSD[lr_wsd_decay_style])
     anneal = D - S  # max_lr up to and including this step
     if S == 0:  # no anneal: max_lr through lr_decay_steps, min_lr after
-        return Schedule(top, warm, Decay("wsd", stable=D - W + 1, decay=0, **tail), "prepend", D)
+        return WarmupDecay(top, warm, Decay("wsd", stable=D - W + 1, decay=0, **tail), "prepend", D)
     if anneal >= W:
-        return Schedule(top, warm, Decay("wsd", stable=anneal - W, decay=S, **tail), "prepend", D)
+        return WarmupDecay(top, warm, Decay("wsd", stable=anneal - W, decay=S, **tail), "prepend", D)
     # the anneal began inside the warmup: after the warmup's last step (W, inclusive) the anneal is
     # already W + 1 - anneal steps in
-    return Join([Schedule(top, warm, Decay("constant")),
-                 Schedule(top, decay=Decay("wsd", stable=0, decay=S, **tail), offset=W + 1 - anneal)], [W + 1], D)
+    return Join([WarmupDecay(top, warm, Decay("constant")),
+                 WarmupDecay(top, decay=Decay("wsd", stable=0, decay=S, **tail), offset=W + 1 - anneal)], [W + 1], D)
 
 
 # --- core -> Megatron ------------------------------------------------------------------------------
 
 @FRAMEWORK.exporter
 def _export(s) -> Call:
-    """A warmup_core Schedule as OptimizerParamScheduler arguments: a linear warmup (or none) prepended to a
+    """A warmup_core WarmupDecay as OptimizerParamScheduler arguments: a linear warmup (or none) prepended to a
     constant, linear or cosine decay that ends at total_steps (Megatron's lr_decay_steps); checked by
     building the call back and comparing values."""
     import numpy as np
 
-    if not isinstance(s, Schedule):
+    if not isinstance(s, WarmupDecay):
         raise Refusal("Megatron has one warmup and one decay; this is a chain or join of schedules")
     w, d = s.warmup, s.decay
     if w.method not in ("none", "linear") or s.offset or w.target != "one" or s.convention != "prepend":

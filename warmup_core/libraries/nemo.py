@@ -24,7 +24,7 @@ TypeError at the first step after the warmup).
 
 from __future__ import annotations
 
-from ..schedule import Decay, Join, Schedule, Warmup
+from ..schedule import Decay, Join, WarmupDecay, Warmup
 from .base import HEADER, REQUIRED, Call, Refusal, args, constant_decay, framework, integer, number, positive
 
 FRAMEWORK = framework("nemo", "NeMo", "nemo/core/optim/lr_scheduler.py")
@@ -80,7 +80,7 @@ def cosine_annealing(base_lr, max_steps=REQUIRED, min_lr=0, warmup_steps=None, w
     r = _floor(min_lr, lr)
     if C == 0:
         decay = Decay("cosine", steps=M - W, floor=r) if M > W else _peak_then(r)
-        return Schedule(lr, _nemo_warmup(W), decay, "prepend", max(M, 1))
+        return WarmupDecay(lr, _nemo_warmup(W), decay, "prepend", max(M, 1))
     if r == 1:
         raise ValueError("parameter 'min_lr' must be below the optimizer's lr with constant_steps (NeMo asserts "
                          "max_lr > min_lr)")
@@ -88,10 +88,10 @@ def cosine_annealing(base_lr, max_steps=REQUIRED, min_lr=0, warmup_steps=None, w
     if W == 0 and D <= 0:
         if D == 0:
             raise ValueError("constant_steps = max_steps without warmup: NeMo divides by zero (no cosine steps)")
-        return Schedule(lr, decay=constant_decay(r), total_steps=M)
+        return WarmupDecay(lr, decay=constant_decay(r), total_steps=M)
     warm = Warmup("linear", steps=W, factor=0.0) if W else Warmup()
     decay = Decay("cosine", steps=D, floor=r) if D > 0 else _peak_then(r)
-    return Schedule(lr, warm, decay, "prepend", max(M, 1))
+    return WarmupDecay(lr, warm, decay, "prepend", max(M, 1))
 
 
 @FRAMEWORK.schedule("WarmupAnnealing")
@@ -103,7 +103,7 @@ def warmup_annealing(base_lr, max_steps=REQUIRED, last_epoch=-1, min_lr=0.0, war
     W = _steps_or_ratio(warmup_steps, warmup_ratio, M, "warmup")
     r = _floor(min_lr, lr)
     decay = Decay("linear", steps=M - W, floor=r) if M > W else _peak_then(r)
-    return Schedule(lr, _nemo_warmup(W), decay, "prepend", max(M, 1))
+    return WarmupDecay(lr, _nemo_warmup(W), decay, "prepend", max(M, 1))
 
 
 @FRAMEWORK.schedule("NoamAnnealing")
@@ -119,10 +119,10 @@ def noam_annealing(base_lr, d_model=REQUIRED, warmup_steps=None, warmup_ratio=No
     law = Decay("inverse_sqrt", timescale=max(W, 1)) if r == 0 else \
         Decay("wsd", stable=_FOREVER, decay=0, floor=r, stable_power=0.5, stable_timescale=float(max(W, 1)))
     if W <= 1:  # steps 0 and 1 at the peak, then the decay
-        return Join([Schedule(peak), Schedule(peak, decay=law)], [1])
+        return Join([WarmupDecay(peak), WarmupDecay(peak, decay=law)], [1])
     # s = t on the clock t - 1: (s + 1) / W reaches 1 at s = W - 1 (t = W); step 0 repeats step 1
-    return Join([Schedule(peak, decay=constant_decay(1.0 / W)),
-                 Schedule(peak, Warmup("linear", steps=W - 1, factor=1.0 / W), law)], [1])
+    return Join([WarmupDecay(peak, decay=constant_decay(1.0 / W)),
+                 WarmupDecay(peak, Warmup("linear", steps=W - 1, factor=1.0 / W), law)], [1])
 
 
 @FRAMEWORK.schedule("WarmupHoldPolicy")
@@ -139,7 +139,7 @@ def warmup_hold_policy(base_lr, warmup_steps=None, warmup_ratio=None, hold_steps
     H = _steps_or_ratio(hold_steps, hold_ratio, M, "hold") + W
     r = _floor(min_lr, lr)
     drop = max(M + 1, H, W) - W  # min_lr from this step of the decay's clock on
-    return Schedule(lr, _nemo_warmup(W), Decay("piecewise", milestones=[drop], values=[1.0, r]), "prepend", max(M, 1))
+    return WarmupDecay(lr, _nemo_warmup(W), Decay("piecewise", milestones=[drop], values=[1.0, r]), "prepend", max(M, 1))
 
 
 # --- core -> NeMo ----------------------------------------------------------------------------------
@@ -149,11 +149,11 @@ _WARM_TO_NEMO = {"cosine": "CosineAnnealing", "linear": "WarmupAnnealing"}
 
 @FRAMEWORK.exporter
 def _export(s) -> Call:
-    """A Schedule as CosineAnnealing / WarmupAnnealing / WarmupHoldPolicy: NeMo's warmup (t+1)/(W+1) (or none)
+    """A WarmupDecay as CosineAnnealing / WarmupAnnealing / WarmupHoldPolicy: NeMo's warmup (t+1)/(W+1) (or none)
     prepended to a cosine or linear decay that ends at total_steps; checked by building it back."""
     import numpy as np
 
-    if not isinstance(s, Schedule):
+    if not isinstance(s, WarmupDecay):
         raise Refusal("NeMo's schedulers have one warmup and one decay; this is a chain or join")
     w, p = s.warmup, s.decay_params
     W = w.steps

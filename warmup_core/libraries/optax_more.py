@@ -16,7 +16,7 @@ pure function of the number of updates done so far, values are absolute (``base_
 
 from __future__ import annotations
 
-from ..schedule import Decay, Join, Schedule
+from ..schedule import Decay, Join, WarmupDecay
 from .base import FRAMEWORKS, REQUIRED, framework, integer, number, positive
 
 FRAMEWORK = FRAMEWORKS.get("optax") or framework("optax", "optax", "optax/schedules/_schedule.py")
@@ -47,8 +47,8 @@ def piecewise_interpolate_schedule(base_lr, interpolate_type=REQUIRED, init_valu
             values.append(v)
     peak = max(values)
     if peak == 0:
-        return Schedule(init, decay=Decay("piecewise", milestones=(), values=(0.0,)))
-    return Schedule(peak, decay=Decay("knots", knots=knots, values=[v / peak for v in values],
+        return WarmupDecay(init, decay=Decay("piecewise", milestones=(), values=(0.0,)))
+    return WarmupDecay(peak, decay=Decay("knots", knots=knots, values=[v / peak for v in values],
                                       anneal=interpolate_type))
 
 
