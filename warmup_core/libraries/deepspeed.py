@@ -55,7 +55,10 @@ def _one_step_late(first: WarmupDecay, rest: WarmupDecay) -> Join:
     return Join([first, rest], [1])
 
 
-@FRAMEWORK.schedule("WarmupLR")
+@FRAMEWORK.schedule("WarmupLR", examples=[
+    dict(base_lr=1e-3, warmup_min_lr=0.0, warmup_max_lr=1e-3, warmup_num_steps=100),
+    dict(base_lr=1e-3, warmup_num_steps=1, warmup_type="linear"),
+])
 def warmup_lr(base_lr, warmup_min_lr=0.0, warmup_max_lr=None, warmup_num_steps=1000, warmup_type="log",
               last_batch_iteration=-1):
     """WarmupLR: warmup_min_lr → warmup_max_lr (default: the optimizer's lr) over warmup_num_steps, then held."""
@@ -67,7 +70,10 @@ def warmup_lr(base_lr, warmup_min_lr=0.0, warmup_max_lr=None, warmup_num_steps=1
                           WarmupDecay(top, Warmup(kind, steps=W, factor=r), Decay("constant")))
 
 
-@FRAMEWORK.schedule("WarmupDecayLR", absolute=True)
+@FRAMEWORK.schedule("WarmupDecayLR", absolute=True, examples=[
+    dict(total_num_steps=1000, warmup_max_lr=1e-3, warmup_num_steps=100),
+    dict(total_num_steps=50, warmup_num_steps=100, warmup_type="linear"),
+])
 def warmup_decay_lr(base_lr, total_num_steps=REQUIRED, warmup_min_lr=0.0, warmup_max_lr=0.001,
                     warmup_num_steps=1000, warmup_type="log", last_batch_iteration=-1):
     """WarmupDecayLR: the WarmupLR warmup, then linear back to warmup_min_lr at total_num_steps."""
@@ -81,7 +87,10 @@ def warmup_decay_lr(base_lr, total_num_steps=REQUIRED, warmup_min_lr=0.0, warmup
                           WarmupDecay(top, Warmup(kind, steps=W, factor=r), decay, "prepend", N))
 
 
-@FRAMEWORK.schedule("WarmupCosineLR")
+@FRAMEWORK.schedule("WarmupCosineLR", examples=[
+    dict(base_lr=1e-3, total_num_steps=1000, warmup_num_steps=100),
+    dict(base_lr=1e-3, total_num_steps=100, warmup_num_steps=100, warmup_type="linear", warmup_min_ratio=0.1),
+])
 def warmup_cosine_lr(base_lr, total_num_steps=REQUIRED, warmup_min_ratio=0.0, warmup_num_steps=1000,
                      cos_min_ratio=0.0001, warmup_type="log", last_batch_iteration=-1):
     """WarmupCosineLR: 0 at update 0, warmup_min_ratio → 1 over warmup_num_steps, cosine to cos_min_ratio."""
@@ -97,7 +106,10 @@ def warmup_cosine_lr(base_lr, total_num_steps=REQUIRED, warmup_min_ratio=0.0, wa
     return Join([WarmupDecay(lr, decay=constant_decay(0.0)), warm, cosine], [1, 1 + W])
 
 
-@FRAMEWORK.schedule("OneCycle", absolute=True)
+@FRAMEWORK.schedule("OneCycle", absolute=True, examples=[
+    dict(cycle_min_lr=1e-4, cycle_max_lr=1e-3, cycle_first_step_size=100, decay_lr_rate=0.01, decay_step_size=10),
+    dict(cycle_min_lr=1e-4, cycle_max_lr=1e-3, cycle_first_step_size=50, cycle_second_step_size=0),
+])
 def one_cycle(base_lr, cycle_min_lr=REQUIRED, cycle_max_lr=REQUIRED, decay_lr_rate=0.0, cycle_first_step_size=2000,
               cycle_second_step_size=None, cycle_first_stair_count=0, cycle_second_stair_count=None,
               decay_step_size=0, cycle_momentum=True, cycle_min_mom=0.8, cycle_max_mom=0.9, decay_mom_rate=0.0,

@@ -33,7 +33,14 @@ _WSD = {"linear": dict(shape="linear"), "cosine": dict(shape="cosine"), "minus_s
         "exponential": dict(shape="exp", decay_ratio=0.5)}  # 2 · 0.5^r − 1 = (0.5^r − 0.5) / (1 − 0.5)
 
 
-@FRAMEWORK.schedule("OptimizerParamScheduler", absolute=True)
+@FRAMEWORK.schedule("OptimizerParamScheduler", absolute=True, examples=[
+    dict(init_lr=0.0, max_lr=3e-4, min_lr=3e-5, lr_warmup_steps=100, lr_decay_steps=1000, lr_decay_style="cosine"),
+    dict(init_lr=0.0, max_lr=3e-4, min_lr=0.0, lr_warmup_steps=100, lr_decay_steps=1000, lr_decay_style="WSD",
+         wsd_decay_steps=200, lr_wsd_decay_style="minus_sqrt"),
+    dict(init_lr=0.0, max_lr=3e-4, min_lr=1e-5, lr_warmup_steps=0, lr_decay_steps=1000,
+         lr_decay_style="inverse-square-root"),
+    dict(init_lr=1e-5, max_lr=3e-4, min_lr=0.0, lr_warmup_steps=999, lr_decay_steps=1000, lr_decay_style="linear"),
+])
 def optimizer_param_scheduler(base_lr, init_lr=REQUIRED, max_lr=REQUIRED, min_lr=REQUIRED, lr_warmup_steps=REQUIRED,
                               lr_decay_steps=REQUIRED, lr_decay_style=REQUIRED, start_wd=None, end_wd=None,
                               wd_incr_steps=None, wd_incr_style=None, use_checkpoint_opt_param_scheduler=True,

@@ -68,7 +68,11 @@ def _nemo_warmup(W):
     return Warmup("linear", steps=W, factor=1.0 / (W + 1)) if W else Warmup()
 
 
-@FRAMEWORK.schedule("CosineAnnealing")
+@FRAMEWORK.schedule("CosineAnnealing", examples=[
+    dict(base_lr=1e-3, max_steps=1000, warmup_ratio=0.1, min_lr=1e-5),
+    dict(base_lr=1e-3, max_steps=1000, warmup_steps=100, constant_steps=100),
+    dict(base_lr=1e-3, max_steps=100, warmup_steps=100),
+])
 def cosine_annealing(base_lr, max_steps=REQUIRED, min_lr=0, warmup_steps=None, warmup_ratio=None, constant_steps=None,
                      constant_ratio=None, last_epoch=-1):
     """CosineAnnealing: warmup (t+1)/(W+1), cosine to min_lr at max_steps; with constant_steps, Megatron's form."""
@@ -94,7 +98,10 @@ def cosine_annealing(base_lr, max_steps=REQUIRED, min_lr=0, warmup_steps=None, w
     return WarmupDecay(lr, warm, decay, "prepend", max(M, 1))
 
 
-@FRAMEWORK.schedule("WarmupAnnealing")
+@FRAMEWORK.schedule("WarmupAnnealing", examples=[
+    dict(base_lr=1e-3, max_steps=1000, warmup_steps=100),
+    dict(base_lr=1e-3, max_steps=1000, warmup_steps=1, min_lr=1e-4),
+])
 def warmup_annealing(base_lr, max_steps=REQUIRED, last_epoch=-1, min_lr=0.0, warmup_steps=None, warmup_ratio=None):
     """WarmupAnnealing: warmup (t+1)/(W+1), then linear to min_lr at max_steps."""
     _resume(last_epoch)
@@ -106,7 +113,11 @@ def warmup_annealing(base_lr, max_steps=REQUIRED, last_epoch=-1, min_lr=0.0, war
     return WarmupDecay(lr, _nemo_warmup(W), decay, "prepend", max(M, 1))
 
 
-@FRAMEWORK.schedule("NoamAnnealing")
+@FRAMEWORK.schedule("NoamAnnealing", examples=[
+    dict(base_lr=2.0, d_model=512, warmup_steps=100),
+    dict(base_lr=2.0, d_model=512, warmup_ratio=0.05, max_steps=1000, min_lr=1e-5),
+    dict(base_lr=1.0, d_model=64),
+])
 def noam_annealing(base_lr, d_model=REQUIRED, warmup_steps=None, warmup_ratio=None, max_steps=None, min_lr=0.0,
                    last_epoch=-1):
     """NoamAnnealing: lr · d_model^-0.5 · min(s^-0.5, s · W^-1.5), s = max(1, t); min_lr after the warmup."""
@@ -125,7 +136,10 @@ def noam_annealing(base_lr, d_model=REQUIRED, warmup_steps=None, warmup_ratio=No
                  WarmupDecay(peak, Warmup("linear", steps=W - 1, factor=1.0 / W), law)], [1])
 
 
-@FRAMEWORK.schedule("WarmupHoldPolicy")
+@FRAMEWORK.schedule("WarmupHoldPolicy", examples=[
+    dict(base_lr=1e-3, max_steps=1000, warmup_steps=100, hold_steps=300),
+    dict(base_lr=1e-3, max_steps=1000, min_lr=1e-5),
+])
 def warmup_hold_policy(base_lr, warmup_steps=None, warmup_ratio=None, hold_steps=None, hold_ratio=None, max_steps=None,
                        min_lr=0.0, last_epoch=-1):
     """WarmupHoldPolicy: warmup (t+1)/(W+1), the lr held through max_steps (at least hold_steps), then min_lr."""

@@ -33,7 +33,12 @@ from .base import FRAMEWORKS, REQUIRED, flag, framework, integer, number, positi
 FRAMEWORK = FRAMEWORKS.get("torch") or framework("torch", "PyTorch", "torch/optim/lr_scheduler.py")
 
 
-@FRAMEWORK.schedule("CyclicLR")
+@FRAMEWORK.schedule("CyclicLR", examples=[
+    dict(base_lr=0.001, max_lr=0.1, step_size_up=200),
+    dict(base_lr=0.001, max_lr=0.1, step_size_up=100, step_size_down=50, mode="triangular2"),
+    dict(base_lr=0.001, max_lr=0.1, step_size_up=100, mode="exp_range", gamma=0.999),
+    dict(base_lr=0.01, max_lr=0.1, step_size_up=1, step_size_down=0),
+])
 def cyclic_lr(base_lr, max_lr=REQUIRED, step_size_up=2000, step_size_down=None, mode="triangular", gamma=1.0,
               scale_fn=None, scale_mode="cycle", cycle_momentum=True, base_momentum=0.8, max_momentum=0.9):
     """CyclicLR: base_lr → max_lr over step_size_up, back over step_size_down; triangular2 halves, exp_range × gamma^t."""
@@ -60,7 +65,11 @@ def cyclic_lr(base_lr, max_lr=REQUIRED, step_size_up=2000, step_size_down=None, 
                                       gamma=g if mode == "exp_range" else 1.0))
 
 
-@FRAMEWORK.schedule("SWALR")
+@FRAMEWORK.schedule("SWALR", examples=[
+    dict(base_lr=0.1, swa_lr=0.01, anneal_epochs=10),
+    dict(base_lr=0.1, swa_lr=0.05, anneal_epochs=0),
+    dict(base_lr=0.01, swa_lr=0.05, anneal_epochs=5, anneal_strategy="linear"),
+])
 def swalr(base_lr, swa_lr=REQUIRED, anneal_epochs=10, anneal_strategy="cos"):
     """SWALR: anneal the optimizer's lr to swa_lr over anneal_epochs steps (cos or linear), then hold swa_lr."""
     if anneal_strategy not in ("cos", "linear"):
