@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 import pytest
 
+from warmup_core import compat
 from warmup_core.libraries import torch_more
 
 torch = pytest.importorskip("torch")
@@ -106,7 +107,7 @@ SEQUENTIAL = [
 @pytest.mark.parametrize("schedulers,milestones", SEQUENTIAL, ids=[str(i) for i in range(len(SEQUENTIAL))])
 def test_chained_inside_sequential_live(schedulers, milestones):
     ref = torch_lrs(lambda o: L.SequentialLR(o, [_torch_sched(o, *s) for s in schedulers], milestones))
-    got = torch_more.sequential_with_chain(1.0, schedulers, milestones)(np.arange(N))
+    got = compat.build("torch", "SequentialLR", 1.0, schedulers=schedulers, milestones=milestones)(np.arange(N))
     np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-15)
 
 
@@ -116,14 +117,14 @@ def test_chained_after_the_first_position_is_refused_as_torch_fails():
     with pytest.raises(NotImplementedError):
         torch_lrs(lambda o: L.SequentialLR(o, [_torch_sched(o, *s) for s in schedulers], [4]))
     with pytest.raises(ValueError, match="NotImplementedError"):
-        torch_more.sequential_with_chain(1.0, schedulers, [4])
+        compat.build("torch", "SequentialLR", 1.0, schedulers=schedulers, milestones=[4])
 
 
 def test_cosine_in_first_chain_must_hand_over_in_time():
     schedulers = [("ChainedScheduler", {"schedulers": [("CosineAnnealingLR", {"T_max": 4})]}),
                   ("ConstantLR", {"factor": 1.0, "total_iters": 1})]
     with pytest.raises(ValueError, match="T_max"):
-        torch_more.sequential_with_chain(1.0, schedulers, [9])
+        compat.build("torch", "SequentialLR", 1.0, schedulers=schedulers, milestones=[9])
 
 
 @pytest.mark.parametrize("kw,word", [

@@ -103,6 +103,8 @@ class Warmup(_ByValue):
             factor = 0.0
         if target not in _TARGETS:
             raise ValueError(f"warmup parameter 'target' must be one of {list(_TARGETS)}, got {target!r}")
+        if steps == 0 and entry.derive_steps is None:  # a warmup of no steps is no warmup
+            method, factor, target, clean = "none", 0.0, "one", {}
         for k, v in (("method", method), ("steps", int(steps)), ("factor", float(factor)),
                      ("target", target), ("params", tuple(sorted(clean.items())))):
             object.__setattr__(self, k, v)
@@ -144,8 +146,9 @@ class Decay(_ByValue):
         return {"name": self.name, **{k: _listify(v) for k, v in self.params}}
 
 
-class Curve:
-    """What every schedule offers: evaluation, breakpoints, summary numbers and JSON."""
+class LRSchedule:
+    """Any learning-rate schedule (a :class:`WarmupDecay`, a :class:`Join`, a :class:`Product`): evaluation,
+    breakpoints, summary numbers and JSON."""
 
     base_lr: float
     total_steps: int | None
@@ -214,13 +217,13 @@ class Curve:
         raise NotImplementedError
 
     def __eq__(self, other):
-        return isinstance(other, Curve) and self.to_dict() == other.to_dict()
+        return isinstance(other, LRSchedule) and self.to_dict() == other.to_dict()
 
     def __hash__(self):
         return hash(self.to_json())
 
 
-class Schedule(Curve):
+class WarmupDecay(LRSchedule):
     """``lr(t) = base_lr * m(t + offset)`` where ``m`` joins ``warmup`` and ``decay`` by
     ``convention`` (see :data:`~warmup_core.registry.CONVENTIONS`):
 
@@ -277,6 +280,14 @@ class Schedule(Curve):
     def warmup_end(self) -> int:
         return max(self.warmup.steps - self.offset, 0)
 
+    def warmup_target_value(self) -> float:
+        """The multiplier the warmup ramps to: 1 (the peak), or with ``target="decay"`` the decay's value
+        where the warmup hands over."""
+        if self.warmup.target != "decay":
+            return 1.0
+        return float(self.decay_multiplier(np.array([0.0 if self.convention == "prepend" else
+                                                     float(self.warmup.steps)]))[0])
+
     def decay_multiplier(self, s: np.ndarray) -> np.ndarray:
         return self.decay.entry.evaluate(np.asarray(s, dtype=np.float64), **self._decay_params)
 
@@ -296,11 +307,7 @@ class Schedule(Curve):
             rest = ~warm
             tw, tr = t[warm], t[rest]
         if tw.size:
-            start, end = self.warmup.factor, 1.0
-            if self.warmup.target == "decay":
-                dw = self.decay_multiplier(np.array([0.0 if self.convention == "prepend" else float(W)]))[0]
-                end = dw
-            w = self.warmup.evaluate(tw, start, end)
+            w = self.warmup.evaluate(tw, self.warmup.factor, self.warmup_target_value())
             if self.convention == "multiply":
                 w = w * self.decay_multiplier(tw)
             out[warm] = w
@@ -326,13 +333,13 @@ class Schedule(Curve):
             d["offset"] = self.offset
         return d
 
-    def replace(self, **changes) -> Schedule:
+    def replace(self, **changes) -> WarmupDecay:
         kw = {k: getattr(self, k) for k in ("base_lr", "warmup", "decay", "convention", "total_steps", "offset")}
         kw.update(changes)
-        return Schedule(**kw)
+        return WarmupDecay(**kw)
 
     def __repr__(self):
-        return (f"Schedule(base_lr={self.base_lr!r}, warmup={self.warmup!r}, decay={self.decay!r}, "
+        return (f"WarmupDecay(base_lr={self.base_lr!r}, warmup={self.warmup!r}, decay={self.decay!r}, "
                 f"convention={self.convention!r}, total_steps={self.total_steps!r}"
                 + (f", offset={self.offset}" if self.offset else "") + ")")
 
@@ -340,16 +347,16 @@ class Schedule(Curve):
 _AUTO_KEYS = ("steps", "stable", "decay", "total_steps")
 
 
-class Join(Curve):
+class Join(LRSchedule):
     """Schedules one after another: part ``i`` runs from ``boundaries[i-1]`` with its own clock
     restarted at 0 (torch ``SequentialLR``, optax ``join_schedules`` / ``sgdr_schedule``)."""
 
     __slots__ = ("parts", "boundaries", "base_lr", "total_steps")
     __setattr__ = _frozen
 
-    def __init__(self, parts: Iterable[Curve], boundaries: Iterable[int], total_steps: int | None = None):
+    def __init__(self, parts: Iterable[LRSchedule], boundaries: Iterable[int], total_steps: int | None = None):
         parts, boundaries = tuple(parts), tuple(int(b) for b in boundaries)
-        if not parts or not all(isinstance(p, Curve) for p in parts):
+        if not parts or not all(isinstance(p, LRSchedule) for p in parts):
             raise ValueError("join needs one or more schedules")
         if len(boundaries) != len(parts) - 1:
             raise ValueError(f"join of {len(parts)} schedules needs {len(parts) - 1} boundaries, "
@@ -387,16 +394,16 @@ class Join(Curve):
                 "boundaries": list(self.boundaries), "total_steps": self.total_steps}
 
 
-class Product(Curve):
+class Product(LRSchedule):
     """``lr(t) = base_lr * prod_i m_i(t)``: every part's multiplier, all clocks from 0 (torch
     ``ChainedScheduler``)."""
 
     __slots__ = ("parts", "base_lr", "total_steps")
     __setattr__ = _frozen
 
-    def __init__(self, parts: Iterable[Curve], base_lr: float | None = None, total_steps: int | None = None):
+    def __init__(self, parts: Iterable[LRSchedule], base_lr: float | None = None, total_steps: int | None = None):
         parts = tuple(parts)
-        if not parts or not all(isinstance(p, Curve) for p in parts):
+        if not parts or not all(isinstance(p, LRSchedule) for p in parts):
             raise ValueError("product needs one or more schedules")
         base_lr = parts[0].base_lr if base_lr is None else _BASE_LR.validate(base_lr, "product")
         object.__setattr__(self, "parts", parts)
@@ -421,8 +428,8 @@ class Product(Curve):
                 "total_steps": self.total_steps}
 
 
-def from_dict(d: Mapping[str, Any]) -> Curve:
-    """Rebuild any schedule from :meth:`Curve.to_dict`; malformed input raises ``ValueError``."""
+def from_dict(d: Mapping[str, Any]) -> LRSchedule:
+    """Rebuild any schedule from :meth:`LRSchedule.to_dict`; malformed input raises ``ValueError``."""
     if not isinstance(d, Mapping):
         raise ValueError(f"a schedule must be a JSON object, got {type(d).__name__}")
     kind = d.get("type", "schedule")
@@ -445,11 +452,16 @@ def from_dict(d: Mapping[str, Any]) -> Curve:
         decay = Decay(dec.pop("name", "constant"), **dec)
     except TypeError as e:  # a non-string key
         raise ValueError(f"malformed schedule: {e}") from None
-    return Schedule(d.get("base_lr", _BASE_LR.default), warmup, decay, d.get("convention", "prepend"),
+    return WarmupDecay(d.get("base_lr", _BASE_LR.default), warmup, decay, d.get("convention", "prepend"),
                     d.get("total_steps"), d.get("offset", 0))
 
 
-def from_json(text: str) -> Curve:
+# The names before the rename: ``Schedule`` was the warmup + decay pair, ``Curve`` any schedule.
+Schedule = WarmupDecay
+Curve = LRSchedule
+
+
+def from_json(text: str) -> LRSchedule:
     try:
         return from_dict(json.loads(text))
     except json.JSONDecodeError as e:

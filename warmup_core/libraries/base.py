@@ -14,7 +14,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..schedule import Curve, Decay, Schedule
+from ..schedule import Decay, LRSchedule, WarmupDecay
 
 REQUIRED = inspect.Parameter.empty
 """Default of a parameter the framework requires (``compat.available()`` shows it as ``"REQUIRED"``)."""
@@ -23,7 +23,7 @@ FRAMEWORKS: dict[str, Framework] = {}
 """Every registered framework by its key (the lowercase framework name)."""
 
 
-class Refusal(ValueError):
+class Refusal(ValueError):  # noqa: N818 - a refusal is an answer, not an error in the code
     """A framework cannot express a schedule; the message says why, in the framework's own words."""
 
 
@@ -52,6 +52,7 @@ class Builder:
     name: str
     fn: Callable
     absolute: bool  # the schedule carries absolute values: base_lr is unused
+    examples: tuple = ()  # keyword dicts for build() (base_lr included where used); the tests loop over them
 
     @property
     def params(self) -> dict:
@@ -76,31 +77,33 @@ class Framework:
 
     # --- registration ------------------------------------------------------------------------
 
-    def schedule(self, name: str, absolute: bool = False):
-        """Decorator: register ``fn(base_lr, **framework_params) -> Curve`` under the framework's
-        own class or function ``name``."""
+    def schedule(self, name: str, absolute: bool = False, examples=()):
+        """Decorator: register ``fn(base_lr, **framework_params) -> LRSchedule`` under the framework's
+        own class or function ``name``. ``absolute``: the schedule carries absolute values (no optimizer
+        lr). ``examples``: keyword dicts that :meth:`build` accepts (with ``base_lr`` where it is used),
+        typical and edge settings; the round-trip and fuzz tests start from them."""
         def register(fn):
             params = list(inspect.signature(fn).parameters)
             if not params or params[0] != "base_lr" or {"name", "library"} & set(params):
                 raise TypeError(f"{self.key} {name}: a build function takes base_lr first and no parameter "
                                 "called 'name' or 'library'")
-            self.schedules[name] = Builder(name, fn, absolute)
+            self.schedules[name] = Builder(name, fn, absolute, tuple(examples))
             return fn
         return register
 
     def exporter(self, fn):
-        """Decorator: register ``fn(s: Schedule) -> Call`` (raise :class:`Refusal` with the reason)."""
+        """Decorator: register ``fn(s: WarmupDecay) -> Call`` (raise :class:`Refusal` with the reason)."""
         self.exporter_fn = fn
         return fn
 
     def renderer(self, fn):
-        """Decorator: register ``fn(call: Call, s: Schedule) -> str``, the code for an exported call."""
+        """Decorator: register ``fn(call: Call, s: WarmupDecay) -> str``, the code for an exported call."""
         self.render_fn = fn
         return fn
 
     # --- library -> core ---------------------------------------------------------------------
 
-    def build(self, name: str, base_lr: float | None = None, **params) -> Curve:
+    def build(self, name: str, base_lr: float | None = None, **params) -> LRSchedule:
         """The schedule that this framework's ``name`` produces with ``params``."""
         if name not in self.schedules:
             raise ValueError(f"unknown {self.key} schedule {name!r}; valid names are {sorted(self.schedules)}")
@@ -118,15 +121,15 @@ class Framework:
 
     # --- core -> library ---------------------------------------------------------------------
 
-    def call(self, s: Curve) -> Call:
+    def call(self, s: LRSchedule) -> Call:
         """The call of this framework closest to ``s`` (its ``note`` says where they part), or :class:`Refusal`."""
         if self.exporter_fn is None:
             raise Refusal(f"{self.title} has no code export")
-        if not isinstance(s, Schedule):
+        if not isinstance(s, WarmupDecay):
             raise Refusal("a chain or join of schedules is exported as PyTorch (standalone) only")
         return guarded(self.exporter_fn, f"{self.key} export", s)
 
-    def export_params(self, s: Curve) -> dict:
+    def export_params(self, s: LRSchedule) -> dict:
         """``{"name", "base_lr", **params}`` such that ``build(**export_params(s))`` equals ``s`` value for
         value; :class:`Refusal` (a ``ValueError``) saying why when the framework cannot express ``s`` exactly."""
         c = self.call(s)
@@ -134,7 +137,7 @@ class Framework:
             raise Refusal(f"{self.title} cannot express this schedule exactly: {c.note}")
         return c.kwargs()
 
-    def export(self, s: Curve) -> tuple[str | None, str]:
+    def export(self, s: LRSchedule) -> tuple[str | None, str]:
         """``(code, note)``: code that runs ``s`` in this framework, or ``(None, why not)``."""
         try:
             c = self.call(s)
@@ -224,7 +227,7 @@ def args(**kw) -> str:
 HEADER = "# Generated by Warmup Lab from warmup_core; lr(t) is the lr of optimizer update t (0-based).\n"
 
 
-def common_refusal(s: Schedule) -> None:
+def common_refusal(s: WarmupDecay) -> None:
     """The two things no framework has: a clock offset, a warmup that ramps to the decay's value."""
     if s.offset:
         raise Refusal("it has no clock offset")
@@ -239,7 +242,7 @@ def refuse_if(*checks) -> None:
             raise Refusal(why)
 
 
-def unclamped_note(s: Schedule, title: str) -> str:
+def unclamped_note(s: WarmupDecay, title: str) -> str:
     """The note for a cosine that rises again after its length where ``title`` holds the floor."""
     p = s.decay_params
     if s.decay.name == "cosine" and not p["clamp"]:

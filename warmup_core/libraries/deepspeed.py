@@ -25,7 +25,7 @@ Deliberate differences: an unknown ``warmup_type`` is refused (DeepSpeed logs a 
 
 from __future__ import annotations
 
-from ..schedule import Decay, Join, Schedule, Warmup
+from ..schedule import Decay, Join, WarmupDecay, Warmup
 from .base import HEADER, REQUIRED, Call, Refusal, args, constant_decay, flag, framework, integer, number, positive
 
 FRAMEWORK = framework("deepspeed", "DeepSpeed", "deepspeed/runtime/lr_schedules.py")
@@ -50,12 +50,15 @@ def _resume(last_batch_iteration):
                          "same schedule from a later step")
 
 
-def _one_step_late(first: Schedule, rest: Schedule) -> Join:
+def _one_step_late(first: WarmupDecay, rest: WarmupDecay) -> Join:
     """Update 0 at the construction value ``first``, then ``rest`` on the batch index ``t - 1``."""
     return Join([first, rest], [1])
 
 
-@FRAMEWORK.schedule("WarmupLR")
+@FRAMEWORK.schedule("WarmupLR", examples=[
+    dict(base_lr=1e-3, warmup_min_lr=0.0, warmup_max_lr=1e-3, warmup_num_steps=100),
+    dict(base_lr=1e-3, warmup_num_steps=1, warmup_type="linear"),
+])
 def warmup_lr(base_lr, warmup_min_lr=0.0, warmup_max_lr=None, warmup_num_steps=1000, warmup_type="log",
               last_batch_iteration=-1):
     """WarmupLR: warmup_min_lr → warmup_max_lr (default: the optimizer's lr) over warmup_num_steps, then held."""
@@ -63,11 +66,14 @@ def warmup_lr(base_lr, warmup_min_lr=0.0, warmup_max_lr=None, warmup_num_steps=1
     W, kind = _warmup_steps(warmup_num_steps), _warmup_type(warmup_type)
     top = positive(base_lr if warmup_max_lr is None else warmup_max_lr, "warmup_max_lr")
     r = _floor(warmup_min_lr, top)
-    return _one_step_late(Schedule(top, decay=constant_decay(r)),
-                          Schedule(top, Warmup(kind, steps=W, factor=r), Decay("constant")))
+    return _one_step_late(WarmupDecay(top, decay=constant_decay(r)),
+                          WarmupDecay(top, Warmup(kind, steps=W, factor=r), Decay("constant")))
 
 
-@FRAMEWORK.schedule("WarmupDecayLR", absolute=True)
+@FRAMEWORK.schedule("WarmupDecayLR", absolute=True, examples=[
+    dict(total_num_steps=1000, warmup_max_lr=1e-3, warmup_num_steps=100),
+    dict(total_num_steps=50, warmup_num_steps=100, warmup_type="linear"),
+])
 def warmup_decay_lr(base_lr, total_num_steps=REQUIRED, warmup_min_lr=0.0, warmup_max_lr=0.001,
                     warmup_num_steps=1000, warmup_type="log", last_batch_iteration=-1):
     """WarmupDecayLR: the WarmupLR warmup, then linear back to warmup_min_lr at total_num_steps."""
@@ -77,11 +83,14 @@ def warmup_decay_lr(base_lr, total_num_steps=REQUIRED, warmup_min_lr=0.0, warmup
     top = positive(warmup_max_lr, "warmup_max_lr")
     r = _floor(warmup_min_lr, top)
     decay = Decay("linear", steps=N - W, floor=r) if N - W >= 1 else constant_decay(r)
-    return _one_step_late(Schedule(top, decay=constant_decay(r)),
-                          Schedule(top, Warmup(kind, steps=W, factor=r), decay, "prepend", N))
+    return _one_step_late(WarmupDecay(top, decay=constant_decay(r)),
+                          WarmupDecay(top, Warmup(kind, steps=W, factor=r), decay, "prepend", N))
 
 
-@FRAMEWORK.schedule("WarmupCosineLR")
+@FRAMEWORK.schedule("WarmupCosineLR", examples=[
+    dict(base_lr=1e-3, total_num_steps=1000, warmup_num_steps=100),
+    dict(base_lr=1e-3, total_num_steps=100, warmup_num_steps=100, warmup_type="linear", warmup_min_ratio=0.1),
+])
 def warmup_cosine_lr(base_lr, total_num_steps=REQUIRED, warmup_min_ratio=0.0, warmup_num_steps=1000,
                      cos_min_ratio=0.0001, warmup_type="log", last_batch_iteration=-1):
     """WarmupCosineLR: 0 at update 0, warmup_min_ratio → 1 over warmup_num_steps, cosine to cos_min_ratio."""
@@ -91,13 +100,16 @@ def warmup_cosine_lr(base_lr, total_num_steps=REQUIRED, warmup_min_ratio=0.0, wa
     lr = positive(base_lr, "base_lr")
     wr = number(warmup_min_ratio, "warmup_min_ratio", 0.0, 1.0)
     cr = number(cos_min_ratio, "cos_min_ratio", 0.0, 1.0)
-    warm = Schedule(lr, Warmup(kind, steps=W, factor=wr), Decay("constant"))
+    warm = WarmupDecay(lr, Warmup(kind, steps=W, factor=wr), Decay("constant"))
     # the cosine's clock is 1 on the first step after the warmup: progress (i - W + 1) / max(1, N - W)
-    cosine = Schedule(lr, decay=Decay("cosine", steps=max(1, N - W), floor=cr), offset=1)
-    return Join([Schedule(lr, decay=constant_decay(0.0)), warm, cosine], [1, 1 + W])
+    cosine = WarmupDecay(lr, decay=Decay("cosine", steps=max(1, N - W), floor=cr), offset=1)
+    return Join([WarmupDecay(lr, decay=constant_decay(0.0)), warm, cosine], [1, 1 + W])
 
 
-@FRAMEWORK.schedule("OneCycle", absolute=True)
+@FRAMEWORK.schedule("OneCycle", absolute=True, examples=[
+    dict(cycle_min_lr=1e-4, cycle_max_lr=1e-3, cycle_first_step_size=100, decay_lr_rate=0.01, decay_step_size=10),
+    dict(cycle_min_lr=1e-4, cycle_max_lr=1e-3, cycle_first_step_size=50, cycle_second_step_size=0),
+])
 def one_cycle(base_lr, cycle_min_lr=REQUIRED, cycle_max_lr=REQUIRED, decay_lr_rate=0.0, cycle_first_step_size=2000,
               cycle_second_step_size=None, cycle_first_stair_count=0, cycle_second_stair_count=None,
               decay_step_size=0, cycle_momentum=True, cycle_min_mom=0.8, cycle_max_mom=0.9, decay_mom_rate=0.0,
@@ -127,11 +139,11 @@ def one_cycle(base_lr, cycle_min_lr=REQUIRED, cycle_max_lr=REQUIRED, decay_lr_ra
         raise ValueError(f"parameter 'cycle_min_lr' ({lo!r}) must not exceed 'cycle_max_lr' ({hi!r})")
     rate = number(decay_lr_rate, "decay_lr_rate", 0.0)
     size = number(decay_step_size, "decay_step_size", 0.0)
-    cycle = Schedule(hi, decay=Decay("cyclic", up=up, down=down, floor=lo / hi))
+    cycle = WarmupDecay(hi, decay=Decay("cyclic", up=up, down=down, floor=lo / hi))
     if rate == 0 or size == 0:
-        tail = Schedule(lo)
+        tail = WarmupDecay(lo)
     else:
-        tail = Schedule(lo, decay=Decay("inverse_time", decay_steps=size, rate=rate))
+        tail = WarmupDecay(lo, decay=Decay("inverse_time", decay_steps=size, rate=rate))
     return Join([cycle, tail], [int(up + down)])
 
 
@@ -152,7 +164,7 @@ def _guess(s) -> Call:
                       "formula's first value (a repeated first value, or 0 first for WarmupCosineLR); a plain "
                       "warmup + decay never does")
     parts, b = s.parts, s.boundaries
-    if len(parts) == 2 and b == (1,) and isinstance(parts[1], Schedule) and parts[1].warmup.method in ("log", "linear"):
+    if len(parts) == 2 and b == (1,) and isinstance(parts[1], WarmupDecay) and parts[1].warmup.method in ("log", "linear"):
         rest = parts[1]
         top, r, W = rest.base_lr, rest.warmup.factor, rest.warmup.steps
         common = {"warmup_min_lr": r * top, "warmup_max_lr": top, "warmup_num_steps": W,
@@ -160,16 +172,16 @@ def _guess(s) -> Call:
         if rest.total_steps is None:
             return Call("WarmupLR", common, top)
         return Call("WarmupDecayLR", {"total_num_steps": rest.total_steps, **common})
-    if len(parts) == 2 and isinstance(parts[0], Schedule) and parts[0].decay.name == "cyclic":
+    if len(parts) == 2 and isinstance(parts[0], WarmupDecay) and parts[0].decay.name == "cyclic":
         p = parts[0].decay_params
         call = {"cycle_min_lr": p["floor"] * parts[0].base_lr, "cycle_max_lr": parts[0].base_lr,
                 "cycle_first_step_size": p["up"], "cycle_second_step_size": p["down"]}
         tail = parts[1]
-        if isinstance(tail, Schedule) and tail.decay.name == "inverse_time":
+        if isinstance(tail, WarmupDecay) and tail.decay.name == "inverse_time":
             q = tail.decay_params
             call.update(decay_lr_rate=q["rate"], decay_step_size=q["decay_steps"])
         return Call("OneCycle", call)
-    if len(parts) == 3 and isinstance(parts[1], Schedule) and isinstance(parts[2], Schedule):
+    if len(parts) == 3 and isinstance(parts[1], WarmupDecay) and isinstance(parts[2], WarmupDecay):
         warm, cos = parts[1], parts[2]
         p = cos.decay_params
         return Call("WarmupCosineLR", {"total_num_steps": p.get("steps", 1) + warm.warmup.steps,

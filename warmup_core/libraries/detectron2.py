@@ -34,7 +34,7 @@ from __future__ import annotations
 import bisect
 import math
 
-from ..schedule import Decay, Join, Schedule, Warmup
+from ..schedule import Decay, Join, WarmupDecay, Warmup
 from .base import (HEADER, REQUIRED, Call, Refusal, args, constant_decay, flag, framework, integer, number,
                    positive)
 
@@ -125,7 +125,7 @@ def _value_at(item, clock: _Clock, where: float) -> float:
 
 def _const(v, scale):
     v = number(v, "value", 0.0)
-    return Schedule(scale * v) if v > 0 else Schedule(scale, decay=constant_decay(0.0))
+    return WarmupDecay(scale * v) if v > 0 else WarmupDecay(scale, decay=constant_decay(0.0))
 
 
 def _ramp(start, end, span, scale, kind):
@@ -137,8 +137,8 @@ def _ramp(start, end, span, scale, kind):
     if s > e:
         decay = Decay("linear", steps=L, floor=e / s) if kind == "linear" else \
             Decay("cosine", steps=L, floor=e / s, clamp=False)
-        return Schedule(scale * s, decay=decay)
-    return Schedule(scale * e, Warmup(kind, steps=L, factor=s / e), Decay("constant"))
+        return WarmupDecay(scale * s, decay=decay)
+    return WarmupDecay(scale * e, Warmup(kind, steps=L, factor=s / e), Decay("constant"))
 
 
 def _thresholds(clock, begin, count, index_at):
@@ -150,9 +150,9 @@ def _stepwise(clock, begin, scale, values, index_at):
     values = [number(v, "values", 0.0) for v in values]
     top = max(values)
     if top == 0:
-        return Schedule(scale, decay=constant_decay(0.0))
+        return WarmupDecay(scale, decay=constant_decay(0.0))
     local = _thresholds(clock, begin, len(values), index_at)
-    return Schedule(scale * top, decay=Decay("piecewise", milestones=local, values=[v / top for v in values]))
+    return WarmupDecay(scale * top, decay=Decay("piecewise", milestones=local, values=[v / top for v in values]))
 
 
 # --- leaves: fvcore's ParamSchedulers ------------------------------------------------------------
@@ -173,11 +173,11 @@ def _exponential(clock, begin, scale, span, start_value=REQUIRED, decay=REQUIRED
     v, g = positive(start_value, "start_value"), number(decay, "decay", 0.0, 1.0)
     if g == 0:
         raise ValueError("parameter 'decay' must be > 0, got 0")
-    return Schedule(scale * v, decay=Decay("exponential", gamma=g, period=span))
+    return WarmupDecay(scale * v, decay=Decay("exponential", gamma=g, period=span))
 
 
 def _polynomial(clock, begin, scale, span, base_value=REQUIRED, power=REQUIRED):
-    return Schedule(scale * positive(base_value, "base_value"),
+    return WarmupDecay(scale * positive(base_value, "base_value"),
                     decay=Decay("polynomial", steps=_steps(span, "a stage"), power=number(power, "power", 0.0)))
 
 
@@ -293,7 +293,11 @@ def _multiplied(base_lr, multiplier, max_iter):
     return _compile(multiplier, _Clock(N), 0, positive(base_lr, "base_lr"))
 
 
-@FRAMEWORK.schedule("LRMultiplier")
+@FRAMEWORK.schedule("LRMultiplier", examples=[
+    dict(base_lr=0.02, max_iter=1000, multiplier=("WarmupParamScheduler", dict(
+        scheduler=("MultiStepParamScheduler", dict(values=[1.0, 0.1, 0.01], milestones=[600, 800], num_updates=1000)), warmup_factor=0.001, warmup_length=0.01))),
+    dict(base_lr=0.02, max_iter=1000, multiplier=("CosineParamScheduler", dict(start_value=1.0, end_value=0.0))),
+])
 def lr_multiplier(base_lr, multiplier=REQUIRED, max_iter=REQUIRED, last_iter=-1):
     """LRMultiplier: base_lr · multiplier(t / max_iter); multiplier is a (ParamScheduler name, params) pair."""
     if last_iter != -1:
@@ -311,6 +315,20 @@ def _entry(name, doc):
 def _register_param_schedulers():
     import inspect
 
+    examples = {
+        "WarmupParamScheduler": [dict(base_lr=0.02, max_iter=1000, warmup_factor=0.001, warmup_length=0.01,
+                                      scheduler=("MultiStepParamScheduler", dict(values=[1.0, 0.1, 0.01], milestones=[600, 800], num_updates=1000))),
+                                 dict(base_lr=0.02, max_iter=1000, warmup_factor=0.1, warmup_length=0.1,
+                                      rescale_interval=True,
+                                      scheduler=("CosineParamScheduler", dict(start_value=1.0, end_value=0.0)))],
+        "CompositeParamScheduler": [dict(base_lr=0.02, max_iter=1000, lengths=[0.1, 0.9],
+                                         interval_scaling=["rescaled", "fixed"],
+                                         schedulers=[("LinearParamScheduler", dict(start_value=0.0, end_value=1.0)),
+                                                     ("CosineParamScheduler", dict(start_value=1.0, end_value=0.0))])],
+        "MultiStepParamScheduler": [dict(base_lr=0.02, max_iter=1000, **dict(values=[1.0, 0.1, 0.01], milestones=[600, 800], num_updates=1000))],
+        "CosineParamScheduler": [dict(base_lr=0.02, max_iter=1000, start_value=1.0, end_value=0.01)],
+        "LinearParamScheduler": [dict(base_lr=0.02, max_iter=1000, start_value=1.0, end_value=0.0)],
+    }
     docs = {
         "WarmupParamScheduler": "WarmupParamScheduler in LRMultiplier(max_iter): warmup overrides (ramps to the "
                                 "schedule's value) unless rescale_interval.",
@@ -330,13 +348,18 @@ def _register_param_schedulers():
             [inspect.Parameter("base_lr", inspect.Parameter.POSITIONAL_OR_KEYWORD),
              inspect.Parameter("max_iter", inspect.Parameter.KEYWORD_ONLY, default=REQUIRED)]
             + [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own])
-        FRAMEWORK.schedule(name)(fn)
+        FRAMEWORK.schedule(name, examples=examples[name])(fn)
 
 
 _register_param_schedulers()
 
 
-@FRAMEWORK.schedule("build_lr_scheduler")
+@FRAMEWORK.schedule("build_lr_scheduler", examples=[
+    dict(base_lr=0.02, MAX_ITER=1000, STEPS=(600, 800), WARMUP_ITERS=100),
+    dict(base_lr=0.02, LR_SCHEDULER_NAME="WarmupCosineLR", MAX_ITER=1000, WARMUP_ITERS=1000),
+    dict(base_lr=0.02, LR_SCHEDULER_NAME="WarmupStepWithFixedGammaLR", MAX_ITER=1000, WARMUP_ITERS=0,
+         RESCALE_INTERVAL=True),
+])
 def build_lr_scheduler(base_lr, LR_SCHEDULER_NAME="WarmupMultiStepLR", MAX_ITER=40000, STEPS=(30000,), GAMMA=0.1,
                        WARMUP_FACTOR=1.0 / 1000, WARMUP_ITERS=1000, WARMUP_METHOD="linear", RESCALE_INTERVAL=False,
                        BASE_LR_END=0.0, NUM_DECAYS=3):

@@ -16,13 +16,17 @@ pure function of the number of updates done so far, values are absolute (``base_
 
 from __future__ import annotations
 
-from ..schedule import Decay, Join, Schedule
+from ..schedule import Decay, Join, WarmupDecay
 from .base import FRAMEWORKS, REQUIRED, framework, integer, number, positive
 
 FRAMEWORK = FRAMEWORKS.get("optax") or framework("optax", "optax", "optax/schedules/_schedule.py")
 
 
-@FRAMEWORK.schedule("piecewise_interpolate_schedule", absolute=True)
+@FRAMEWORK.schedule("piecewise_interpolate_schedule", absolute=True, examples=[
+    dict(interpolate_type="linear", init_value=1e-4, boundaries_and_scales={100: 10.0, 1000: 0.1}),
+    dict(interpolate_type="cosine", init_value=1e-3, boundaries_and_scales={0: 0.5, 500: 0.1}),
+    dict(interpolate_type="linear", init_value=1e-3),
+])
 def piecewise_interpolate_schedule(base_lr, interpolate_type=REQUIRED, init_value=REQUIRED, boundaries_and_scales=None):
     """piecewise_interpolate_schedule: linear or cosine between init_value·(running product of scales) at each boundary."""
     if interpolate_type not in ("linear", "cosine"):
@@ -47,8 +51,8 @@ def piecewise_interpolate_schedule(base_lr, interpolate_type=REQUIRED, init_valu
             values.append(v)
     peak = max(values)
     if peak == 0:
-        return Schedule(init, decay=Decay("piecewise", milestones=(), values=(0.0,)))
-    return Schedule(peak, decay=Decay("knots", knots=knots, values=[v / peak for v in values],
+        return WarmupDecay(init, decay=Decay("piecewise", milestones=(), values=(0.0,)))
+    return WarmupDecay(peak, decay=Decay("knots", knots=knots, values=[v / peak for v in values],
                                       anneal=interpolate_type))
 
 
@@ -59,7 +63,12 @@ def _step(key):
     return key
 
 
-@FRAMEWORK.schedule("join_schedules", absolute=True)
+@FRAMEWORK.schedule("join_schedules", absolute=True, examples=[
+    dict(schedules=[("linear_schedule", dict(init_value=0.0, end_value=1e-3, transition_steps=100)),
+                    ("cosine_decay_schedule", dict(init_value=1e-3, decay_steps=900))], boundaries=[100]),
+    dict(schedules=[("constant_schedule", dict(value=1e-3)), ("constant_schedule", dict(value=1e-4))],
+         boundaries=[0]),
+])
 def join_schedules(base_lr, schedules=REQUIRED, boundaries=REQUIRED):
     """join_schedules: schedule i takes over at boundaries[i-1], its clock restarted at 0."""
     from .. import compat

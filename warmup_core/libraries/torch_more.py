@@ -27,13 +27,18 @@ from __future__ import annotations
 
 import math
 
-from ..schedule import Decay, Join, Product, Schedule, Warmup
+from ..schedule import Decay, Join, Product, WarmupDecay, Warmup
 from .base import FRAMEWORKS, REQUIRED, flag, framework, integer, number, positive
 
 FRAMEWORK = FRAMEWORKS.get("torch") or framework("torch", "PyTorch", "torch/optim/lr_scheduler.py")
 
 
-@FRAMEWORK.schedule("CyclicLR")
+@FRAMEWORK.schedule("CyclicLR", examples=[
+    dict(base_lr=0.001, max_lr=0.1, step_size_up=200),
+    dict(base_lr=0.001, max_lr=0.1, step_size_up=100, step_size_down=50, mode="triangular2"),
+    dict(base_lr=0.001, max_lr=0.1, step_size_up=100, mode="exp_range", gamma=0.999),
+    dict(base_lr=0.01, max_lr=0.1, step_size_up=1, step_size_down=0),
+])
 def cyclic_lr(base_lr, max_lr=REQUIRED, step_size_up=2000, step_size_down=None, mode="triangular", gamma=1.0,
               scale_fn=None, scale_mode="cycle", cycle_momentum=True, base_momentum=0.8, max_momentum=0.9):
     """CyclicLR: base_lr → max_lr over step_size_up, back over step_size_down; triangular2 halves, exp_range × gamma^t."""
@@ -56,11 +61,15 @@ def cyclic_lr(base_lr, max_lr=REQUIRED, step_size_up=2000, step_size_down=None, 
     if low > high:
         raise ValueError(f"parameter 'base_lr' ({low!r}) must not exceed 'max_lr' ({high!r}): "
                          "warmup_core models the cycle between a floor and its peak")
-    return Schedule(high, decay=Decay("cyclic", up=up, down=down, floor=low / high, mode=mode,
+    return WarmupDecay(high, decay=Decay("cyclic", up=up, down=down, floor=low / high, mode=mode,
                                       gamma=g if mode == "exp_range" else 1.0))
 
 
-@FRAMEWORK.schedule("SWALR")
+@FRAMEWORK.schedule("SWALR", examples=[
+    dict(base_lr=0.1, swa_lr=0.01, anneal_epochs=10),
+    dict(base_lr=0.1, swa_lr=0.05, anneal_epochs=0),
+    dict(base_lr=0.01, swa_lr=0.05, anneal_epochs=5, anneal_strategy="linear"),
+])
 def swalr(base_lr, swa_lr=REQUIRED, anneal_epochs=10, anneal_strategy="cos"):
     """SWALR: anneal the optimizer's lr to swa_lr over anneal_epochs steps (cos or linear), then hold swa_lr."""
     if anneal_strategy not in ("cos", "linear"):
@@ -69,14 +78,14 @@ def swalr(base_lr, swa_lr=REQUIRED, anneal_epochs=10, anneal_strategy="cos"):
         raise ValueError(f"anneal_epochs must be equal or greater than 0, got {anneal_epochs}")
     lr0, swa = positive(base_lr, "base_lr"), number(swa_lr, "swa_lr", 0.0)
     if anneal_epochs == 0 or swa == lr0:  # torch: step = max(1, step) -> swa_lr from step 0
-        return Schedule(swa) if swa > 0 else Schedule(lr0, decay=Decay("piecewise", milestones=(), values=(0.0,)))
+        return WarmupDecay(swa) if swa > 0 else WarmupDecay(lr0, decay=Decay("piecewise", milestones=(), values=(0.0,)))
     A = anneal_epochs
     if swa < lr0:
         shape = Decay("cosine", steps=A, floor=swa / lr0) if anneal_strategy == "cos" else \
             Decay("linear", steps=A, floor=swa / lr0)
-        return Schedule(lr0, decay=shape)
+        return WarmupDecay(lr0, decay=shape)
     method = "cosine" if anneal_strategy == "cos" else "linear"
-    return Schedule(swa, Warmup(method, steps=A, factor=lr0 / swa), Decay("constant"))
+    return WarmupDecay(swa, Warmup(method, steps=A, factor=lr0 / swa), Decay("constant"))
 
 
 # --- SequentialLR with a ChainedScheduler first -------------------------------------------------
@@ -98,7 +107,7 @@ def _first_chain_part(base_lr, name, params, segment):
         return plain.replace(offset=1)
     if name == "PolynomialLR":
         T = integer(params.get("total_iters", 5), "total_iters", 1)
-        return Schedule(base_lr, decay=Decay("polynomial", steps=T + 1, power=params.get("power", 1.0)), offset=1)
+        return WarmupDecay(base_lr, decay=Decay("polynomial", steps=T + 1, power=params.get("power", 1.0)), offset=1)
     if name == "CosineAnnealingLR":
         T = integer(params["T_max"], "T_max", 2)
         if params.get("eta_min", 0.0) != 0:
@@ -108,7 +117,7 @@ def _first_chain_part(base_lr, name, params, segment):
             raise ValueError(f"CosineAnnealingLR(T_max={T}) inside the first ChainedScheduler must hand over to the "
                              f"next scheduler by step T_max + 1 = {T + 1}: later torch adds instead of multiplying")
     c1 = 0.5 * (1.0 + math.cos(math.pi / T))
-    return Schedule(base_lr / c1, decay=Decay("cosine", steps=T, clamp=False))
+    return WarmupDecay(base_lr / c1, decay=Decay("cosine", steps=T, clamp=False))
 
 
 def _pair(item):
@@ -116,6 +125,12 @@ def _pair(item):
             and isinstance(item[1], dict)):
         raise ValueError(f"parameter 'schedulers': each scheduler must be a (name, params) pair, got {item!r}")
     return item
+
+
+def has_chained(schedulers) -> bool:
+    """Whether a SequentialLR ``schedulers`` list holds a ``("ChainedScheduler", {...})`` pair."""
+    return isinstance(schedulers, (list, tuple)) and any(
+        isinstance(i, (list, tuple)) and len(i) == 2 and i[0] == "ChainedScheduler" for i in schedulers)
 
 
 def sequential_with_chain(base_lr, schedulers, milestones):
