@@ -547,3 +547,66 @@ def test_megatron_and_nemo_end_to_end():
     # refused by the Megatron module, which counts whole iterations
     with pytest.raises(ValueError, match="lr_warmup_steps"):
         from_config((CONFIGS / "megatron" / "train_llama3_8b_h100_fp8.sh").read_text())
+
+
+# --- mmengine (OpenMMLab Python configs) ---------------------------------------------------------------
+
+def test_mmengine_real_configs():
+    base = (CONFIGS / "mmengine" / "schedule_1x.py").read_text()
+    rtm = (CONFIGS / "mmengine" / "rtmdet_l_8xb32-300e_coco.py").read_text()
+    assert configs.detect_format(base) == "mmengine"
+    with pytest.raises(ValueError, match="missing fact 'epoch_length'"):
+        read_config(base)
+    got = read_config(base, epoch_length=100)
+    assert (got.library, got.name, got.base_lr, got.total_steps) == ("mmengine", "param_scheduler", 0.02, 1200)
+    assert got.params == {"schedulers": [
+        {"type": "LinearLR", "start_factor": 0.001, "by_epoch": False, "begin": 0, "end": 500},
+        {"type": "MultiStepLR", "begin": 0, "end": 12, "by_epoch": True, "milestones": [8, 11], "gamma": 0.1}],
+        "epoch_length": 100}
+    # RTMDet over its base schedule: names, arithmetic (max_epochs // 2, base_lr * 0.05), _delete_=True
+    both = read_config(base + "\n" + rtm, dataset_size=117266, world_size=8)
+    assert both.params["epoch_length"] == math.ceil(math.ceil(117266 / 8) / 32) == 459
+    assert both.base_lr == 0.004 and both.total_steps == 300 * 459
+    assert both.params["schedulers"][1] == {"type": "CosineAnnealingLR", "eta_min": 0.004 * 0.05, "begin": 150,
+                                            "end": 300, "T_max": 150, "by_epoch": True,
+                                            "convert_to_iter_based": True}
+
+
+def test_mmengine_end_to_end():
+    mm = _framework("mmengine")
+    base = (CONFIGS / "mmengine" / "schedule_1x.py").read_text()
+    got = read_config(base, epoch_length=100)
+    ref = mm.build("param_scheduler", base_lr=0.02, **got.params)
+    s = got.build()
+    t = np.arange(1200)
+    close(s(t), ref(t))
+    assert s.total_steps == 1200
+    # the 1x schedule in words: linear warmup over 500 iterations from 0.001×, ×0.1 at epochs 8 and 11
+    close(s([0, 800, 801, 1100, 1199]), [0.02 * 0.001, 0.02, 0.002, 0.0002, 0.0002])
+
+
+@pytest.mark.parametrize("text,needle", [
+    ("_base_ = ['../_base_/schedules/schedule_1x.py']\nmodel = dict(type='X')\n",
+     "takes param_scheduler from its _base_ files ['../_base_/schedules/schedule_1x.py']: paste"),
+    ("lr_config = dict(policy='step', step=[8, 11])\noptimizer = dict(type='SGD', lr=0.02)\n", "mmcv 1.x"),
+    ("param_scheduler = [dict(type='LinearLR', end=compute_end())]\noptim_wrapper = dict(optimizer=dict(lr=0.1))"
+     "\ntrain_cfg = dict(max_iters=10)\n", "param_scheduler[0].end = 'compute_end()' is not a literal"),
+    ("param_scheduler = dict(type='LinearLR', by_epoch=False)\noptim_wrapper = dict(optimizer=dict(lr=0.1))\n"
+     "train_cfg = dict(type='IterBasedTrainLoop')\n", "train_cfg.max_iters must be a number"),
+    ("param_scheduler = 3\noptim_wrapper = dict(optimizer=dict(lr=0.1))\n", "must be a dict or a list of dicts"),
+])
+def test_mmengine_bad_configs(text, needle):
+    with pytest.raises(ValueError) as e:
+        read_config(text, "mmengine", epoch_length=10)
+    assert needle in str(e.value)
+
+
+def test_mmengine_auto_scale_lr_and_iter_loop():
+    text = ("param_scheduler = [dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=100)]\n"
+            "optim_wrapper = dict(optimizer=dict(type='AdamW', lr=1e-3))\n"
+            "train_cfg = dict(type='IterBasedTrainLoop', max_iters=2000)\n"
+            "train_dataloader = dict(batch_size=16)\n"
+            "auto_scale_lr = dict(enable=True, base_batch_size=64)\n")
+    got = read_config(text, world_size=8)
+    assert got.base_lr == pytest.approx(1e-3 * 8 * 16 / 64, rel=1e-15)
+    assert got.total_steps == 2000 and got.params["epoch_length"] is None

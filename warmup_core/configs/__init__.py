@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 
-from . import deepspeed, huggingface, megatron, nemo, solver, timm
+from . import deepspeed, huggingface, megatron, mmengine, nemo, solver, timm
 from ._common import Fact, Facts, Format, Imported, Parsed, load_mapping, parse_flags, parse_python
 
 __all__ = ["Fact", "Format", "Imported", "detect_format", "facts", "formats", "from_config", "read_config"]
@@ -66,6 +66,9 @@ _register(Format("megatron", "Megatron-LM flags or launch script", "flags", mega
                  "megatron/training/training.py get_optimizer_param_scheduler"))
 _register(Format("nemo", "NeMo YAML (model.optim.sched)", "yaml", nemo.FACTS, nemo.read, nemo.looks_like,
                  nemo.EXAMPLE, "nemo/core/optim/lr_scheduler.py prepare_lr_scheduler, modelPT.setup_optimization"))
+_register(Format("mmengine", "OpenMMLab mmengine Python config (param_scheduler)", "python", mmengine.FACTS,
+                 mmengine.read, mmengine.looks_like, mmengine.EXAMPLE,
+                 "mmengine/runner/runner.py, mmengine/optim/scheduler/lr_scheduler.py"))
 
 
 def formats() -> list[Format]:
@@ -88,8 +91,8 @@ def facts(format: str) -> tuple[Fact, ...]:
 def parse(text: str) -> Parsed:
     """Text → a mapping (JSON / YAML / a Python config's assignments) or command-line flags.
 
-    A JSON / YAML mapping wins; otherwise text with ``--flags`` is a command line; otherwise a
-    Python config file (read with :mod:`ast`).
+    A JSON / YAML mapping wins; then a Python config file with assignments (read with :mod:`ast`);
+    then text with ``--flags`` (a command line or a launch script).
     """
     errors = []
     try:
@@ -99,14 +102,14 @@ def parse(text: str) -> Parsed:
             return Parsed("mapping", data)
     except ValueError as e:
         errors.append(str(e))
-    if any(w.startswith("--") and w.strip("-") for w in text.split()):
-        return parse_flags(text)
     try:
         parsed = parse_python(text)
         if parsed.data:
             return parsed
     except ValueError as e:
         errors.append(str(e))
+    if any(w.startswith("--") and w.strip("-") for w in text.split()):
+        return parse_flags(text)
     raise ValueError("cannot read this text as a JSON/YAML mapping, a --flags command line or a Python config "
                      f"file ({errors[0]})")
 

@@ -527,10 +527,21 @@ def parse_python(text: str) -> Parsed:
         elif isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets):
             value = _literal(node.value, env, text)
             for t in node.targets:
-                env[t.id] = value
+                env[t.id] = merge_config(env.get(t.id), value)
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
-            env[node.target.id] = _literal(node.value, env, text)
+            env[node.target.id] = merge_config(env.get(node.target.id), _literal(node.value, env, text))
     return Parsed("python", env)
+
+
+def merge_config(old, new):
+    """A name assigned twice: a dict merges into the earlier dict (mmengine merges a config over its
+    ``_base_`` the same way, and ``_delete_=True`` replaces instead); anything else replaces."""
+    if not (isinstance(old, dict) and isinstance(new, dict)) or new.get("_delete_") is True:
+        return {k: v for k, v in new.items() if k != "_delete_"} if isinstance(new, dict) else new
+    out = dict(old)
+    for k, v in new.items():
+        out[k] = merge_config(out.get(k), v)
+    return out
 
 
 def _literal(node, env, src, depth=0):
