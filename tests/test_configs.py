@@ -610,3 +610,38 @@ def test_mmengine_auto_scale_lr_and_iter_loop():
     got = read_config(text, world_size=8)
     assert got.base_lr == pytest.approx(1e-3 * 8 * 16 / 64, rel=1e-15)
     assert got.total_steps == 2000 and got.params["epoch_length"] is None
+
+
+# --- Ultralytics (AGPL-3.0: no file of theirs is copied; the configs below are written here) -----------
+
+def test_ultralytics_translation_and_auto_optimizer():
+    hyp = "lr0: 0.01\nlrf: 0.01\nmomentum: 0.937\nwarmup_epochs: 3.0\nwarmup_bias_lr: 0.1\ncos_lr: true\n" \
+          "epochs: 50\nbatch: 16\noptimizer: SGD\n"
+    assert configs.detect_format(hyp) == "ultralytics"
+    with pytest.raises(ValueError, match="missing fact 'batches_per_epoch'"):
+        read_config(hyp)
+    got = read_config(hyp, batches_per_epoch=200)
+    assert (got.library, got.name, got.total_steps) == ("ultralytics", "BaseTrainer", 50 * 200)
+    assert got.params == {"lr0": 0.01, "lrf": 0.01, "epochs": 50, "warmup_epochs": 3.0, "cos_lr": True,
+                          "batches_per_epoch": 200}
+    # optimizer: auto (the default) ignores lr0: AdamW at round(0.01 / (4 + nc), 6) for short runs, else 0.01
+    auto = hyp.replace("optimizer: SGD\n", "")
+    with pytest.raises(ValueError, match="missing fact 'dataset_size'.*optimizer: auto"):
+        read_config(auto, batches_per_epoch=200)
+    short = read_config(auto, batches_per_epoch=200, dataset_size=3200, num_classes=80)
+    assert short.params["lr0"] == round(0.002 * 5 / 84, 6)  # 50 × ceil(3200 / 64) = 2500 iterations
+    long = read_config(auto, batches_per_epoch=200, dataset_size=118287)
+    assert long.params["lr0"] == 0.01
+    for bad, needle in (("optimizer: Adamm\n", "optimizer must be one of"), ("lrf: -1\n", "lrf must be >= 0"),
+                        ("warmup_epoch: 3\n", "did you mean 'warmup_epochs'"), ("time: 2\n", "time is set")):
+        with pytest.raises(ValueError) as e:
+            read_config(hyp + bad, batches_per_epoch=10)
+        assert needle in str(e.value)
+
+
+def test_ultralytics_end_to_end():
+    ul = _framework("ultralytics")
+    hyp = "lr0: 0.01\nlrf: 0.1\nwarmup_epochs: 2\ncos_lr: false\nepochs: 5\noptimizer: SGD\n"
+    got = read_config(hyp, batches_per_epoch=30)
+    t = np.arange(150)
+    close(got.build()(t), ul.build(got.name, **got.params)(t))

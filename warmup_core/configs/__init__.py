@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 
-from . import deepspeed, huggingface, megatron, mmengine, nemo, solver, timm
+from . import deepspeed, huggingface, megatron, mmengine, nemo, solver, timm, ultralytics
 from ._common import Fact, Facts, Format, Imported, Parsed, load_mapping, parse_flags, parse_python
 
 __all__ = ["Fact", "Format", "Imported", "detect_format", "facts", "formats", "from_config", "read_config"]
@@ -69,6 +69,8 @@ _register(Format("nemo", "NeMo YAML (model.optim.sched)", "yaml", nemo.FACTS, ne
 _register(Format("mmengine", "OpenMMLab mmengine Python config (param_scheduler)", "python", mmengine.FACTS,
                  mmengine.read, mmengine.looks_like, mmengine.EXAMPLE,
                  "mmengine/runner/runner.py, mmengine/optim/scheduler/lr_scheduler.py"))
+_register(Format("ultralytics", "Ultralytics YOLO config / hyp YAML", "yaml", ultralytics.FACTS, ultralytics.read,
+                 ultralytics.looks_like, ultralytics.EXAMPLE, "ultralytics/engine/trainer.py BaseTrainer"))
 
 
 def formats() -> list[Format]:
