@@ -645,3 +645,195 @@ def test_ultralytics_end_to_end():
     got = read_config(hyp, batches_per_epoch=30)
     t = np.arange(150)
     close(got.build()(t), ul.build(got.name, **got.params)(t))
+
+
+# --- nothing is evaluated; any text gives a schedule or a ValueError -------------------------------------
+
+def test_python_configs_are_never_run(tmp_path):
+    marker = tmp_path / "ran"
+    cmd = f"touch {marker}"
+    text = (f"import os\nos.system({cmd!r})\n"
+            f"param_scheduler = [dict(type='LinearLR', end=__import__('os').system({cmd!r}))]\n"
+            f"optim_wrapper = dict(optimizer=dict(lr=(lambda: __import__('os').system({cmd!r}))()))\n"
+            f"train_cfg = dict(max_iters=[x for x in __import__('os').popen({cmd!r})])\n"
+            f"exec({cmd!r})\n")
+    with pytest.raises(ValueError, match="is not a literal"):
+        from_config(text, "mmengine", epoch_length=10)
+    with pytest.raises(ValueError):
+        from_config(text)
+    yaml_attack = f"!!python/object/apply:os.system [{cmd!r}]\n"
+    with pytest.raises(ValueError, match="not valid JSON or YAML|cannot read"):
+        from_config(yaml_attack)
+    yaml_attack2 = f"lr0: !!python/object/apply:os.system [{cmd!r}]\nlrf: 0.1\n"
+    with pytest.raises(ValueError):
+        from_config(yaml_attack2, batches_per_epoch=3)
+    flags = f"train.py --lr $(touch {marker}) --sched `touch {marker}` --epochs 2"
+    with pytest.raises(ValueError):
+        from_config(flags, batches_per_epoch=3)
+    assert not marker.exists()
+
+
+def test_yaml_alias_bomb_and_deep_nesting_are_refused():
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+        for p, c in zip("abcdefgh", "bcdefghi"))
+    with pytest.raises(ValueError, match="too large|nests deeper|cannot tell"):
+        read_config(bomb)
+    with pytest.raises(ValueError):
+        read_config("[" * 5000 + "]" * 5000)
+    with pytest.raises(ValueError):
+        read_config("x = " + "(" * 500 + "1" + ")" * 500)
+    with pytest.raises(ValueError, match="at most"):
+        read_config("a: 1\n" * 300_000)
+
+
+_KEYS = sorted({"learning_rate", "lr_scheduler_type", "lr_scheduler_kwargs", "warmup_steps", "warmup_ratio",
+                "num_train_epochs", "max_steps", "per_device_train_batch_size", "gradient_accumulation_steps",
+                "dataloader_drop_last", "sched", "epochs", "warmup_epochs", "warmup_lr", "lr", "min_lr",
+                "decay_epochs", "decay_rate", "SOLVER", "BASE_LR", "STEPS", "MAX_ITER", "WARMUP_ITERS",
+                "scheduler", "type", "params", "optimizer", "model", "optim", "name", "trainer", "lr0",
+                "lrf", "cos_lr", "warmup_num_steps", "total_num_steps", "_BASE_", "param_scheduler"})
+
+
+def _values():
+    from hypothesis import strategies as st
+
+    scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**30, 10**30), st.floats(allow_nan=True),
+                        st.text(max_size=12), st.sampled_from(["cosine", "linear", "WarmupLR", "auto", "(1, 2)",
+                                                               "1e-3", "${model.x}", "-1", "inf", "nan"]))
+    return st.recursive(scalars, lambda kids: st.one_of(st.lists(kids, max_size=4),
+                                                        st.dictionaries(st.sampled_from(_KEYS), kids, max_size=5)),
+                        max_leaves=20)
+
+
+def _check_only_value_error(text, **facts):
+    try:
+        s = from_config(text, **facts)
+    except ValueError:
+        return
+    v = s(np.arange(0, 50))
+    assert np.all(np.isfinite(v)) and np.all(v >= 0)
+
+
+def test_fuzz_structured_configs():
+    """Configs built from the formats' own keys with hostile values: a schedule (finite, >= 0) or ValueError."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    facts = st.fixed_dictionaries({}, optional={
+        "dataset_size": st.integers(1, 10**6), "world_size": st.integers(1, 64),
+        "epoch_length": st.integers(1, 1000), "batches_per_epoch": st.integers(1, 1000)})
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.dictionaries(st.sampled_from(_KEYS), _values(), max_size=8), st.sampled_from(["json", "yaml"]),
+           st.sampled_from([None, *(f.name for f in configs.formats())]), facts)
+    def run(d, syntax, fmt, fx):
+        import yaml
+
+        try:
+            text = json.dumps(d) if syntax == "json" else yaml.safe_dump(d)
+        except (ValueError, TypeError, OverflowError):
+            return
+        fx = {k: v for k, v in fx.items() if k in {f.name for f in configs.facts(fmt)}} if fmt else {}
+        try:
+            s = from_config(text, fmt, **fx)
+        except ValueError:
+            return
+        v = s(np.arange(0, 50))
+        assert np.all(np.isfinite(v)) and np.all(v >= 0)
+
+    run()
+
+
+def test_fuzz_arbitrary_text_and_flags():
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    words = st.sampled_from(["--lr", "--sched", "cosine", "--epochs", "3", "-b", "--warmup-epochs", "1e9",
+                             "--train-iters", "--lr-decay-style", "WSD", "--", "-", "'", '"', "\\", "=", "$X",
+                             "X=1", "(", ")", "train.py", "--learning_rate", "nan", "-1", "--max_steps", "{",
+                             "}", ":", "---", "#", "\n"])
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.one_of(st.text(max_size=200), st.lists(words, max_size=30).map(" ".join)))
+    def run(text):
+        _check_only_value_error(text, **{})
+        for fmt in ("timm", "megatron", "huggingface"):
+            try:
+                from_config(text, fmt)
+            except ValueError:
+                pass
+
+    run()
+
+
+@pytest.mark.parametrize("text", ["", "   ", "null", "[]", "42", "a", "{}", "--", "x = 1", "SOLVER: 3",
+                                  "scheduler: {type: WarmupLR, params: [1]}", "model: {optim: {sched: 1}}",
+                                  "--lr 1 --lr 2 train.py", "param_scheduler = []", "SOLVER:\n  STEPS: '(1,'\n"])
+def test_odd_inputs_raise_value_error(text):
+    with pytest.raises(ValueError):
+        from_config(text)
+
+
+def test_formats_and_facts_are_listed():
+    names = [f.name for f in configs.formats()]
+    assert names == ["huggingface", "timm", "maskrcnn", "detectron2", "deepspeed", "megatron", "nemo", "mmengine",
+                     "ultralytics"]
+    for f in configs.formats():
+        assert f.title and f.example and f.source
+        assert all(isinstance(x, configs.Fact) and x.help for x in configs.facts(f.name))
+        # each format's own example reads as that format (given the facts it asks for)
+        assert configs.read_config(f.example, f.name, **{x.name: 100 for x in f.facts if x.name in (
+            "dataset_size", "epoch_length", "batches_per_epoch")}).format == f.name
+    with pytest.raises(ValueError, match="unknown config format 'hf'"):
+        configs.facts("hf")
+    with pytest.raises(ValueError, match="must be a whole number"):
+        from_config(json.dumps({"num_train_epochs": 1}), dataset_size=10.5)
+    with pytest.raises(ValueError, match="must be a number"):
+        from_config(json.dumps({"num_train_epochs": 1}), dataset_size="10")
+
+
+# --- the UI box's pure part ----------------------------------------------------------------------------
+
+def test_config_import_box_pure_part():
+    from ui import config_import as ci
+
+    assert ci.import_config("") == ci.ImportResult()
+    hf_text = json.dumps({"learning_rate": 1e-3, "num_train_epochs": 1, "per_device_train_batch_size": 10})
+    assert ci.detected(hf_text, ci.AUTO) == "huggingface" and ci.detected("", ci.AUTO) is None
+    missing = ci.import_config(hf_text, ci.AUTO, {"dataset_size": None, "world_size": 1})
+    assert missing.curve is None and "missing fact 'dataset_size'" in missing.error
+    ok = ci.import_config(hf_text, ci.AUTO, {"dataset_size": 95, "world_size": 1, "epoch_length": 3})
+    assert ok.error is None and ok.format == "huggingface" and ok.curve.total_steps == 10
+    assert ok.curve == from_config(hf_text, dataset_size=95)
+    assert ci.summary(ok)[0].startswith("transformers linear(num_warmup_steps=0, num_training_steps=10) on lr 0.001")
+    bad = ci.import_config("SOLVER:\n  BASE_LR: 0.1\n  WARMUP_ITER: 5\n", "maskrcnn")
+    assert "WARMUP_ITER" in bad.error
+    assert ci.format_names()[0] == ci.AUTO and "timm" in ci.format_names()
+    # user text is shown as text: Markdown, links, LaTeX and HTML are escaped
+    shown = ci.plain("**bold** [x](javascript:alert(1)) $x^2$ <b>")
+    assert "**" not in shown.replace("\\*", "") and "\\[" in shown and "\\$" in shown and "\\<" in shown
+
+
+def test_config_import_box_renders_and_errors_as_text():
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        import streamlit as st
+
+        from ui.config_import import config_import_box
+
+        s = config_import_box("t")
+        st.session_state["t.result"] = None if s is None else s.total_steps
+
+    at = AppTest.from_function(page, default_timeout=60).run()
+    assert not at.exception
+    at.text_area(key="t.config.text").set_value('{"learning_rate": 1e-3, "max_steps": 40, "warmup_ste**ps": 1}').run()
+    assert not at.exception and at.session_state["t.result"] is None
+    assert "warmup\\_ste\\*\\*ps" in at.error[0].value  # escaped: shown literally, not as bold
+    at.text_area(key="t.config.text").set_value('{"learning_rate": 1e-3, "max_steps": 40}').run()
+    assert not at.error and at.session_state["t.result"] == 40
+    at.text_area(key="t.config.text").set_value('{"learning_rate": 1e-3, "num_train_epochs": 2}').run()
+    assert "missing fact" in at.error[0].value
+    at.number_input(key="t.config.fact.huggingface.dataset_size").set_value(80).run()
+    assert not at.error and at.session_state["t.result"] == 20
