@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import shlex
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from warmup_core.configs import from_config, read_config
 from warmup_core.configs import huggingface as hf
 
 CONFIGS = Path(__file__).parent / "configs"
+FUZZ_EXAMPLES = int(os.environ.get("WARMUP_CONFIG_FUZZ", "200"))  # raise it for a long local run
 RTOL = 1e-12
 
 
@@ -581,8 +583,8 @@ def test_mmengine_end_to_end():
     t = np.arange(1200)
     close(s(t), ref(t))
     assert s.total_steps == 1200
-    # the 1x schedule in words: linear warmup over 500 iterations from 0.001×, ×0.1 at epochs 8 and 11
-    close(s([0, 800, 801, 1100, 1199]), [0.02 * 0.001, 0.02, 0.002, 0.0002, 0.0002])
+    # the 1x schedule in words: linear warmup over 500 iterations from 0.001×, ×0.1 once epochs 8 and 11 start
+    close(s([0, 799, 800, 1099, 1100, 1199]), [0.02 * 0.001, 0.02, 0.002, 0.002, 0.0002, 0.0002])
 
 
 @pytest.mark.parametrize("text,needle", [
@@ -621,9 +623,8 @@ def test_ultralytics_translation_and_auto_optimizer():
     with pytest.raises(ValueError, match="missing fact 'batches_per_epoch'"):
         read_config(hyp)
     got = read_config(hyp, batches_per_epoch=200)
-    assert (got.library, got.name, got.total_steps) == ("ultralytics", "BaseTrainer", 50 * 200)
-    assert got.params == {"lr0": 0.01, "lrf": 0.01, "epochs": 50, "warmup_epochs": 3.0, "cos_lr": True,
-                          "batches_per_epoch": 200}
+    assert (got.library, got.name, got.total_steps) == ("ultralytics", "train", 50 * 200)
+    assert got.params == {"epochs": 50, "nb": 200, "lr0": 0.01, "lrf": 0.01, "warmup_epochs": 3.0, "cos_lr": True}
     # optimizer: auto (the default) ignores lr0: AdamW at round(0.01 / (4 + nc), 6) for short runs, else 0.01
     auto = hyp.replace("optimizer: SGD\n", "")
     with pytest.raises(ValueError, match="missing fact 'dataset_size'.*optimizer: auto"):
@@ -644,7 +645,15 @@ def test_ultralytics_end_to_end():
     hyp = "lr0: 0.01\nlrf: 0.1\nwarmup_epochs: 2\ncos_lr: false\nepochs: 5\noptimizer: SGD\n"
     got = read_config(hyp, batches_per_epoch=30)
     t = np.arange(150)
-    close(got.build()(t), ul.build(got.name, **got.params)(t))
+    s = got.build()
+    close(s(t), ul.build(got.name, **got.params)(t))
+    assert s.total_steps == 150
+    # by hand: nw = round(2 · 30) = 60 batches of interp(ni, [0, 60], [0, lr0 · lf(epoch)]); linear lf(e) =
+    # (1 - e / 5) · 0.9 + 0.1, held for each epoch's 30 batches
+    lf = [(1 - e / 5) * 0.9 + 0.1 for e in range(5)]
+    close(s([0, 15, 30, 45, 60, 61, 89, 90, 149]),
+          [0.0, 0.01 * lf[0] * 15 / 60, 0.01 * lf[1] * 30 / 60, 0.01 * lf[1] * 45 / 60, 0.01 * lf[2],
+           0.01 * lf[2], 0.01 * lf[2], 0.01 * lf[3], 0.01 * lf[4]])
 
 
 # --- nothing is evaluated; any text gives a schedule or a ValueError -------------------------------------
@@ -715,6 +724,7 @@ def _check_only_value_error(text, **facts):
     assert np.all(np.isfinite(v)) and np.all(v >= 0)
 
 
+@pytest.mark.slow
 def test_fuzz_structured_configs():
     """Configs built from the formats' own keys with hostile values: a schedule (finite, >= 0) or ValueError."""
     from hypothesis import HealthCheck, given, settings
@@ -724,7 +734,7 @@ def test_fuzz_structured_configs():
         "dataset_size": st.integers(1, 10**6), "world_size": st.integers(1, 64),
         "epoch_length": st.integers(1, 1000), "batches_per_epoch": st.integers(1, 1000)})
 
-    @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
     @given(st.dictionaries(st.sampled_from(_KEYS), _values(), max_size=8), st.sampled_from(["json", "yaml"]),
            st.sampled_from([None, *(f.name for f in configs.formats())]), facts)
     def run(d, syntax, fmt, fx):
@@ -745,6 +755,7 @@ def test_fuzz_structured_configs():
     run()
 
 
+@pytest.mark.slow
 def test_fuzz_arbitrary_text_and_flags():
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
@@ -754,7 +765,7 @@ def test_fuzz_arbitrary_text_and_flags():
                              "X=1", "(", ")", "train.py", "--learning_rate", "nan", "-1", "--max_steps", "{",
                              "}", ":", "---", "#", "\n"])
 
-    @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
     @given(st.one_of(st.text(max_size=200), st.lists(words, max_size=30).map(" ".join)))
     def run(text):
         _check_only_value_error(text, **{})

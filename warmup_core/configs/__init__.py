@@ -70,7 +70,8 @@ _register(Format("mmengine", "OpenMMLab mmengine Python config (param_scheduler)
                  mmengine.read, mmengine.looks_like, mmengine.EXAMPLE,
                  "mmengine/runner/runner.py, mmengine/optim/scheduler/lr_scheduler.py"))
 _register(Format("ultralytics", "Ultralytics YOLO config / hyp YAML", "yaml", ultralytics.FACTS, ultralytics.read,
-                 ultralytics.looks_like, ultralytics.EXAMPLE, "ultralytics/engine/trainer.py BaseTrainer"))
+                 ultralytics.looks_like, ultralytics.EXAMPLE,
+                 "ultralytics/engine/trainer.py BaseTrainer (_setup_scheduler, _do_train warmup)"))
 
 
 def formats() -> list[Format]:
@@ -141,7 +142,16 @@ def read_config(text: str, format: str | None = None, **facts) -> Imported:
     """
     parsed = parse(text)
     fmt = _format(format) if format is not None else _FORMATS[_detect(parsed)]
+    if parsed.kind not in _KINDS[fmt.name]:
+        raise ValueError(f"{fmt.title} is {' or '.join(_WORDS[k] for k in _KINDS[fmt.name])}; this text reads "
+                         f"as {_WORDS[parsed.kind]}")
     return fmt.read(parsed, Facts(fmt.name, fmt.facts, facts))
+
+
+_KINDS = {"huggingface": ("mapping", "flags"), "timm": ("flags", "mapping"), "megatron": ("flags",),
+          "mmengine": ("python",)}
+_KINDS.update({k: ("mapping",) for k in ("maskrcnn", "detectron2", "deepspeed", "nemo", "ultralytics")})
+_WORDS = {"mapping": "a JSON / YAML mapping", "flags": "command-line flags", "python": "a Python config file"}
 
 
 def from_config(text: str, format: str | None = None, **facts):

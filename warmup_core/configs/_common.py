@@ -16,6 +16,7 @@ import math
 import operator
 import re
 import shlex
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -237,6 +238,9 @@ def load_mapping(text: str) -> dict:
             data = merge_documents(docs)
     if not isinstance(data, dict):
         raise ValueError(f"expected a JSON/YAML mapping of keys to values, got {type(data).__name__}")
+    bad = [k for k in data if not isinstance(k, str)]
+    if bad:
+        raise ValueError(f"config keys must be names, got {bad[0]!r}")
     if not _depth_ok(data):
         raise ValueError(f"the config nests deeper than {MAX_DEPTH} levels or is too large")
     return data
@@ -466,7 +470,10 @@ def number_list(v, name, integer_values=False, minimum=None):
 
 def mapping(v, name) -> dict:
     if not isinstance(v, Mapping):
-        raise ValueError(f"{name} must be a mapping of keys to values, got {v!r}")
+        raise ValueError(f"{name} must be a mapping of keys to values, got {v!r}"[:300])
+    bad = [k for k in v if not isinstance(k, str)]
+    if bad:
+        raise ValueError(f"{name}: keys must be names, got {bad[0]!r}")
     return dict(v)
 
 
@@ -516,7 +523,9 @@ def parse_python(text: str) -> Parsed:
     """
     check_text(text)
     try:
-        tree = ast.parse(text, mode="exec")
+        with warnings.catch_warnings():  # the user's invalid escapes ('\ ') are theirs to see, not ours to warn
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text, mode="exec")
     except (SyntaxError, ValueError, RecursionError, MemoryError) as e:
         raise ValueError(f"not a valid Python config file: {_one_line(e)}") from None
     env: dict[str, Any] = {}

@@ -51,7 +51,7 @@ def looks_like(parsed: Parsed) -> bool:
     if parsed.kind != "mapping":
         return False
     sched = d.get("scheduler")
-    return (isinstance(sched, dict) and sched.get("type") in PARAMS) or any(
+    return (isinstance(sched, dict) and isinstance(sched.get("type"), str) and sched["type"] in PARAMS) or any(
         k in d for k in ("train_micro_batch_size_per_gpu", "zero_optimization", "train_batch_size"))
 
 

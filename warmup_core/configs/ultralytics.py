@@ -72,11 +72,10 @@ def read(parsed: Parsed, facts: Facts) -> Imported:
     if name == "auto":
         lr0 = _auto_lr(a, epochs, facts, notes)
     nb = facts.need("batches_per_epoch", "the warmup counts batches and the lambda steps every epoch")
-    params = {"lr0": lr0, "lrf": lrf, "epochs": epochs, "warmup_epochs": warm, "cos_lr": cos,
-              "batches_per_epoch": nb}
+    params = {"epochs": epochs, "nb": nb, "lr0": lr0, "lrf": lrf, "warmup_epochs": warm, "cos_lr": cos}
     notes.append(f"warmup over round(min({warm:g}, {epochs} - 1) × {nb}) = "
                  f"{round(min(warm, max(epochs - 1, 0)) * nb)} batches; the schedule counts batches")
-    return Imported("ultralytics", "ultralytics", "BaseTrainer", params, base_lr=None, total_steps=epochs * nb,
+    return Imported("ultralytics", "ultralytics", "train", params, base_lr=None, total_steps=epochs * nb,
                     notes=tuple(notes), ignored=tuple(ignored), facts=dict(facts.used))
 
 
