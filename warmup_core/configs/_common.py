@@ -254,14 +254,7 @@ def merge_documents(docs: list) -> dict:
             raise ValueError(f"every YAML document must be a mapping, got {type(d).__name__}")
         if i:  # a detectron2 child names its base with _BASE_: the base is the document above
             d = {k: v for k, v in d.items() if k != "_BASE_"}
-        out = _merge(out, d)
-    return out
-
-
-def _merge(a: dict, b: dict) -> dict:
-    out = dict(a)
-    for k, v in b.items():
-        out[k] = _merge(out[k], v) if isinstance(out.get(k), dict) and isinstance(v, dict) else v
+        out = merge_config(out, d)
     return out
 
 
