@@ -43,9 +43,9 @@ def one_minus_sqrt(t, steps, start, end):
 
 
 def log(t, steps, start, end):
-    r"""``start + (end - start) * log(t + 1) / log(W)``: reaches ``end`` at ``t = W - 1`` (DeepSpeed
+    """``start + (end - start) · log(t + 1) / log(W)``: reaches ``end`` at ``t = W - 1`` (DeepSpeed
     ``WarmupLR(warmup_type="log")``, which also raises a warmup shorter than 2 steps to 2)."""
-    x = np.log1p(t) / math.log(max(steps, 2))
+    x = np.log1p(t) / np.log(max(steps, 2))
     return start + (end - start) * x
 
 

@@ -123,7 +123,7 @@ def export_call(s: WarmupDecay) -> Call:
     """A linear warmup from 0 (or none) prepended to a linear or cosine decay, in batches: ``t_warmup="Wba"``,
     ``t_max`` = warmup + decay, ``max_duration`` = the schedule's total steps."""
     w, d, p = s.warmup, s.decay, s.decay_params
-    if s.offset or w.target != "one" or w.method not in ("none", "linear") or (w.steps and w.factor != 0):
+    if s.offset or w.target != "peak" or w.method not in ("none", "linear") or (w.steps and w.factor != 0):
         raise Refusal("Composer's warmups are linear from 0")
     if s.convention != "prepend" and w.steps:
         raise Refusal("Composer's decays start when the warmup ends")

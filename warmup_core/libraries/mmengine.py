@@ -293,7 +293,7 @@ def export_call(s: WarmupDecay) -> Call:
     import numpy as np
 
     w, d, p = s.warmup, s.decay, s.decay_params
-    if s.offset or w.target != "one" or w.method not in ("none", "linear", "constant"):
+    if s.offset or w.target != "peak" or w.method not in ("none", "linear", "constant"):
         raise Refusal("mmengine's warmups are LinearLR or ConstantLR from step 0")
     if s.convention == "override":
         raise Refusal("in mmengine a decay either starts after the warmup (begin=W) or runs with it from 0")

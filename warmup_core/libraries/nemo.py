@@ -171,7 +171,7 @@ def _export(s) -> Call:
         raise Refusal("NeMo's schedulers have one warmup and one decay; this is a chain or join")
     w, p = s.warmup, s.decay_params
     W = w.steps
-    if w.method not in ("none", "linear") or s.convention != "prepend" or s.offset or w.target != "one":
+    if w.method not in ("none", "linear") or s.convention != "prepend" or s.offset or w.target != "peak":
         raise Refusal("NeMo's warmup is linear and prepended to the decay")
     if W and w.factor != 1.0 / (W + 1):
         raise Refusal(f"NeMo's warmup starts at lr / (warmup_steps + 1) = {1.0 / (W + 1):.6g} × lr, this one at "
