@@ -136,7 +136,7 @@ def _ramp(start, end, span, scale, kind):
         return _const(s, scale)
     if s > e:
         decay = Decay("linear", steps=L, floor=e / s) if kind == "linear" else \
-            Decay("cosine", steps=L, floor=e / s, clamp=False)
+            Decay("cosine", steps=L, floor=e / s)  # held at the end: detectron2 stops at max_iter
         return WarmupDecay(scale * s, decay=decay)
     return WarmupDecay(scale * e, Warmup(kind, steps=L, factor=s / e), Decay("constant"))
 
@@ -386,3 +386,54 @@ def build_lr_scheduler(base_lr, LR_SCHEDULER_NAME="WarmupMultiStepLR", MAX_ITER=
                                      "warmup_method": WARMUP_METHOD,
                                      "rescale_interval": flag(RESCALE_INTERVAL, "RESCALE_INTERVAL")})
     return _multiplied(base_lr, warm, N)
+
+
+# --- core -> detectron2 ----------------------------------------------------------------------------
+
+@FRAMEWORK.exporter
+def export_call(s: WarmupDecay) -> Call:
+    """A warmup + multi-step or cosine decay as a detectron2 ``SOLVER`` block (``build_lr_scheduler``): a linear or
+    constant warmup that ramps to the decay's value with the decay on the global clock (override, detectron2's
+    default) or to the peak with the decay after it (prepend, ``RESCALE_INTERVAL``); checked by rebuilding."""
+    import numpy as np
+
+    w, d, p = s.warmup, s.decay, s.decay_params
+    if s.offset:
+        raise Refusal("it has no clock offset")
+    if w.method not in ("none", "linear", "constant"):
+        raise Refusal("detectron2's warmups are linear or constant")
+    W = w.steps
+    rescale = bool(W) and s.convention == "prepend"
+    if W and not rescale and not (s.convention == "override" and w.target == "decay"):
+        raise Refusal("detectron2's warmup ramps to the value the schedule has at its end (override) or, with "
+                      "RESCALE_INTERVAL, to the peak with the schedule after it (prepend)")
+    if rescale and w.target != "peak":
+        raise Refusal("with RESCALE_INTERVAL detectron2's warmup ramps to the peak")
+    if d.name == "cosine" and p["exponent"] == 1 and p["cycles"] == 0.5:
+        N = W + p["steps"] if rescale else p["steps"]
+        solver = dict(LR_SCHEDULER_NAME="WarmupCosineLR", MAX_ITER=N, BASE_LR_END=p["floor"] * s.base_lr)
+    elif d.name == "multistep" and p["boundary"] == "at":
+        N = s.total_steps or (max(p["milestones"], default=0) + 1 + (W if rescale else 0))
+        solver = dict(LR_SCHEDULER_NAME="WarmupMultiStepLR", MAX_ITER=N, STEPS=list(p["milestones"]),
+                      GAMMA=p["gamma"])
+    else:
+        raise Refusal(f"detectron2's build_lr_scheduler has multi-step and cosine schedules, not {d.name!r}")
+    solver.update(WARMUP_ITERS=W, WARMUP_FACTOR=w.factor if W else 0.001,
+                  WARMUP_METHOD=w.method if W else "linear", RESCALE_INTERVAL=rescale)
+    call = Call("build_lr_scheduler", solver, s.base_lr)
+    try:
+        back = FRAMEWORK.build(call.name, base_lr=call.base_lr, **call.params)
+    except ValueError as e:
+        raise Refusal(f"detectron2 cannot take it: {e}") from None
+    t = np.arange(solver["MAX_ITER"] + 50, dtype=np.float64)
+    if not np.allclose(back(t), s(t), rtol=1e-12, atol=1e-15):
+        raise Refusal("detectron2's version differs (its milestones count on the global clock, its warmup "
+                      "length is a fraction of MAX_ITER)")
+    return call
+
+
+@FRAMEWORK.renderer
+def render(call: Call, s) -> str:
+    lines = "\n".join(f"  {k}: {list(v) if isinstance(v, tuple) else v!r}" for k, v in call.params.items())
+    return (HEADER + "# detectron2 config (SOLVER block); build_lr_scheduler wraps it in WarmupParamScheduler + "
+            f"LRMultiplier\nSOLVER:\n  BASE_LR: {call.base_lr!r}\n{lines}\n")
