@@ -84,7 +84,8 @@ def test_defaults_and_edges():
     ("OneCycle", dict(cycle_min_lr=0.01, cycle_max_lr=0.1, cycle_first_step_size=0), "cycle_first_step_size"),
     ("OneCycle", dict(cycle_min_lr=0.01, cycle_max_lr=0.1, cycle_second_step_size=-2), "cycle_second_step_size"),
     ("OneCycle", dict(cycle_min_lr=0.01, cycle_max_lr=0.1, cycle_first_stair_count=3), "stair"),
-    ("OneCycle", dict(cycle_min_lr=0.01, cycle_max_lr=0.1, cycle_first_step_size=2.5, cycle_second_step_size=1), "whole number"),
+    ("OneCycle", dict(cycle_min_lr=0.01, cycle_max_lr=0.1, cycle_first_step_size=2.5, cycle_second_step_size=1),
+     "whole number"),
     ("OneCycle", dict(cycle_min_lr=0.01, cycle_max_lr=0.1, decay_lr_rate=-1), "decay_lr_rate"),
 ])
 def test_bad_input(name, kw, word):

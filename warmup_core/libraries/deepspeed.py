@@ -25,9 +25,21 @@ Deliberate differences: an unknown ``warmup_type`` is refused (DeepSpeed logs a 
 
 from __future__ import annotations
 
-from ..schedule import Decay, Join, WarmupDecay, Warmup
-from .base import (HEADER, REQUIRED, Call, Refusal, common_refusal, constant_decay, flag, framework, integer,
-                   number, positive, refuse_if)
+from ..schedule import Decay, Join, Warmup, WarmupDecay
+from .base import (
+    HEADER,
+    REQUIRED,
+    Call,
+    Refusal,
+    common_refusal,
+    constant_decay,
+    flag,
+    framework,
+    integer,
+    number,
+    positive,
+    refuse_if,
+)
 
 FRAMEWORK = framework("deepspeed", "DeepSpeed", "deepspeed/runtime/lr_schedules.py")
 

@@ -34,9 +34,8 @@ from __future__ import annotations
 import bisect
 import math
 
-from ..schedule import Decay, Join, WarmupDecay, Warmup
-from .base import (HEADER, REQUIRED, Call, Refusal, args, constant_decay, flag, framework, integer, number,
-                   positive)
+from ..schedule import Decay, Join, Warmup, WarmupDecay
+from .base import HEADER, REQUIRED, Call, Refusal, constant_decay, flag, framework, integer, number, positive
 
 FRAMEWORK = framework("detectron2", "detectron2 / fvcore", "detectron2/solver/lr_scheduler.py")
 
@@ -192,7 +191,8 @@ def _multistep(clock, begin, scale, span, values=REQUIRED, num_updates=None, mil
     else:
         milestones = [integer(m, "milestones") for m in milestones]
         if len(milestones) != len(values) - int(num_updates is not None):
-            raise ValueError("MultiStep scheduler requires a list of %d miletones" % (len(values) - int(num_updates is not None)))
+            n = len(values) - int(num_updates is not None)
+            raise ValueError(f"MultiStep scheduler requires a list of {n} miletones (parameter 'milestones')")
         if num_updates is None:
             num_updates, milestones = milestones[-1], milestones[:-1]
         U = integer(num_updates, "num_updates", 1)
@@ -250,7 +250,8 @@ def _composite(clock, begin, scale, schedulers=REQUIRED, lengths=REQUIRED, inter
         lengths[-1] = 1.0 - sum(lengths[:-1])
     scaling = list(interval_scaling)
     if len(scaling) != len(schedulers) or any(s not in ("rescaled", "fixed") for s in scaling):
-        raise ValueError(f"Unsupported interval_scaling: {interval_scaling!r} (one 'rescaled' or 'fixed' per scheduler)")
+        raise ValueError(f"Unsupported interval_scaling: {interval_scaling!r} (one 'rescaled' or 'fixed' per "
+                         "scheduler)")
     parts, starts, running = [], [], 0.0
     for i, (item, length, how) in enumerate(zip(schedulers, lengths, scaling)):
         stage_start = running
@@ -286,6 +287,9 @@ _STEPWISE = ("MultiStepParamScheduler", "StepParamScheduler", "StepWithFixedGamm
 _TREES = {"CompositeParamScheduler": _composite, "WarmupParamScheduler": _warmup_param}
 
 
+_MULTISTEP = dict(values=[1.0, 0.1, 0.01], milestones=[600, 800], num_updates=1000)  # examples: 1x-style drops
+
+
 # --- entries ---------------------------------------------------------------------------------------
 
 def _multiplied(base_lr, multiplier, max_iter):
@@ -295,7 +299,7 @@ def _multiplied(base_lr, multiplier, max_iter):
 
 @FRAMEWORK.schedule("LRMultiplier", examples=[
     dict(base_lr=0.02, max_iter=1000, multiplier=("WarmupParamScheduler", dict(
-        scheduler=("MultiStepParamScheduler", dict(values=[1.0, 0.1, 0.01], milestones=[600, 800], num_updates=1000)), warmup_factor=0.001, warmup_length=0.01))),
+        scheduler=("MultiStepParamScheduler", _MULTISTEP), warmup_factor=0.001, warmup_length=0.01))),
     dict(base_lr=0.02, max_iter=1000, multiplier=("CosineParamScheduler", dict(start_value=1.0, end_value=0.0))),
 ])
 def lr_multiplier(base_lr, multiplier=REQUIRED, max_iter=REQUIRED, last_iter=-1):
@@ -317,7 +321,7 @@ def _register_param_schedulers():
 
     examples = {
         "WarmupParamScheduler": [dict(base_lr=0.02, max_iter=1000, warmup_factor=0.001, warmup_length=0.01,
-                                      scheduler=("MultiStepParamScheduler", dict(values=[1.0, 0.1, 0.01], milestones=[600, 800], num_updates=1000))),
+                                      scheduler=("MultiStepParamScheduler", _MULTISTEP)),
                                  dict(base_lr=0.02, max_iter=1000, warmup_factor=0.1, warmup_length=0.1,
                                       rescale_interval=True,
                                       scheduler=("CosineParamScheduler", dict(start_value=1.0, end_value=0.0)))],
@@ -325,7 +329,7 @@ def _register_param_schedulers():
                                          interval_scaling=["rescaled", "fixed"],
                                          schedulers=[("LinearParamScheduler", dict(start_value=0.0, end_value=1.0)),
                                                      ("CosineParamScheduler", dict(start_value=1.0, end_value=0.0))])],
-        "MultiStepParamScheduler": [dict(base_lr=0.02, max_iter=1000, **dict(values=[1.0, 0.1, 0.01], milestones=[600, 800], num_updates=1000))],
+        "MultiStepParamScheduler": [dict(base_lr=0.02, max_iter=1000, **_MULTISTEP)],
         "CosineParamScheduler": [dict(base_lr=0.02, max_iter=1000, start_value=1.0, end_value=0.01)],
         "LinearParamScheduler": [dict(base_lr=0.02, max_iter=1000, start_value=1.0, end_value=0.0)],
     }
