@@ -4,6 +4,7 @@ the core directly where the recipe is a paper's) so the app shows what the libra
 from __future__ import annotations
 
 from warmup_core import Decay, Schedule, Warmup, compat
+from warmup_core.libraries._presets import presets as framework_presets
 
 # label -> (how it is built, a one-line source)
 PRESETS = {
@@ -63,6 +64,7 @@ PRESETS = {
         lambda: compat.build("torch", "OneCycleLR", max_lr=0.1, total_steps=10_000),
         "OneCycleLR(max_lr=0.1, total_steps=10000): pct_start 0.3, div 25, final_div 1e4"),
 }
+PRESETS.update(framework_presets())  # DeepSpeed, Megatron, NeMo, Ultralytics, Composer, fastai, CyclicLR
 
 
 def preset(label: str) -> Schedule:

@@ -123,11 +123,14 @@ class Framework:
 
     def call(self, s: LRSchedule) -> Call:
         """The call of this framework closest to ``s`` (its ``note`` says where they part), or :class:`Refusal`."""
-        if self.exporter_fn is None:
-            raise Refusal(f"{self.title} has no code export")
-        if not isinstance(s, WarmupDecay):
-            raise Refusal("a chain or join of schedules is exported as PyTorch (standalone) only")
-        return guarded(self.exporter_fn, f"{self.key} export", s)
+        try:
+            if self.exporter_fn is None:
+                raise Refusal("it has no code export here")
+            if not isinstance(s, WarmupDecay):
+                raise Refusal("a join or product of schedules is exported as PyTorch (standalone) only")
+            return guarded(self.exporter_fn, f"{self.key} export", s)
+        except Refusal as e:
+            raise Refusal(f"{self.title} cannot express this schedule: {e}") from None
 
     def export_params(self, s: LRSchedule) -> dict:
         """``{"name", "base_lr", **params}`` such that ``build(**export_params(s))`` equals ``s`` value for
@@ -142,7 +145,7 @@ class Framework:
         try:
             c = self.call(s)
         except Refusal as e:
-            return None, f"{self.title} cannot express this schedule: {e}."
+            return None, f"{e}."
         return self.render_fn(c, s), c.note
 
 
@@ -231,7 +234,7 @@ def common_refusal(s: WarmupDecay) -> None:
     """The two things no framework has: a clock offset, a warmup that ramps to the decay's value."""
     if s.offset:
         raise Refusal("it has no clock offset")
-    if s.warmup.target != "one":
+    if s.warmup.target != "peak":
         raise Refusal("its warmup always ramps to the peak")
 
 

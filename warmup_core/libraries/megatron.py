@@ -23,7 +23,7 @@ here although Megatron requires them.
 
 from __future__ import annotations
 
-from ..schedule import Decay, Join, WarmupDecay, Warmup
+from ..schedule import Decay, Join, Warmup, WarmupDecay
 from .base import HEADER, REQUIRED, Call, Refusal, args, framework, integer, number, positive
 
 FRAMEWORK = framework("megatron", "Megatron-core", "megatron/core/optimizer_param_scheduler.py")
@@ -99,7 +99,7 @@ def _export(s) -> Call:
     if not isinstance(s, WarmupDecay):
         raise Refusal("Megatron has one warmup and one decay; this is a chain or join of schedules")
     w, d = s.warmup, s.decay
-    if w.method not in ("none", "linear") or s.offset or w.target != "one" or s.convention != "prepend":
+    if w.method not in ("none", "linear") or s.offset or w.target != "peak" or s.convention != "prepend":
         raise Refusal("Megatron's warmup is linear and prepended to the decay (from step 0)")
     p = s.decay_params
     style = {"constant": "constant", "linear": "linear", "cosine": "cosine"}.get(d.name)

@@ -33,7 +33,7 @@ def noam(base_lr, d_model=512, warmup_steps=4000, factor=1.0):
 @FRAMEWORK.exporter
 def export_call(s: WarmupDecay) -> Call:
     w, d, p = s.warmup, s.decay, s.decay_params
-    if s.offset != 1 or w.target != "one":
+    if s.offset != 1 or w.target != "peak":
         raise Refusal("its step counter starts at 1 (a clock offset of 1) and its warmup ramps to the peak")
     refuse_if((w.method != "linear" or w.factor != 0 or s.convention != "prepend",
                "its warmup is linear from 0 and comes before the decay"),

@@ -40,7 +40,7 @@ from .base import (
 FRAMEWORK = framework("timm", "timm", "timm/scheduler/*.py")
 
 
-def _schedule(base_lr, decay, warmup_t, warmup_lr_init, warmup_prefix, noise_range_t, target="one"):
+def _schedule(base_lr, decay, warmup_t, warmup_lr_init, warmup_prefix, noise_range_t, target="peak"):
     if noise_range_t is not None:
         raise ValueError("timm's lr noise (noise_range_t) depends on torch's RNG; warmup_core does not model it")
     W = integer(warmup_t, "warmup_t")
@@ -92,7 +92,7 @@ def tanh_lr_scheduler(base_lr, t_initial=REQUIRED, lb=-7.0, ub=3.0, lr_min=0.0, 
         raise ValueError(f"parameter 'lb' ({lb}) must be below 'ub' ({ub}), or the tanh rises")
     decay = _cycles(base_lr, t_initial, lr_min, cycle_mul, cycle_decay, cycle_limit, profile="tanh", lb=lb, ub=ub)
     return _schedule(base_lr, decay, warmup_t, warmup_lr_init, warmup_prefix, noise_range_t,
-                     target="one" if warmup_prefix else "decay")
+                     target="peak" if warmup_prefix else "decay")
 
 
 @FRAMEWORK.schedule("StepLRScheduler", examples=[

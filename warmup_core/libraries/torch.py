@@ -265,19 +265,22 @@ def render(call: Call, s: WarmupDecay) -> str:
 
 # --- export: a standalone LambdaLR carrying warmup_core's own functions ------------------------------
 
-def _deps(fn, module, seen=None) -> list:
-    """``fn`` and the module-level functions and constants it uses, dependencies first."""
-    seen = {} if seen is None else seen
-    if fn.__name__ in seen:
+SOURCES = (warmups.__name__, decays.__name__)  # the modules whose functions the standalone export copies
+
+
+def _deps(fn, seen=None) -> list:
+    """``fn`` and the functions and constants of :data:`SOURCES` it uses, dependencies first."""
+    seen = set() if seen is None else seen
+    if (fn.__module__, fn.__name__) in seen:
         return []
-    seen[fn.__name__] = fn
+    seen.add((fn.__module__, fn.__name__))
     out = []
     for name in fn.__code__.co_names + tuple(c for c in fn.__code__.co_consts if isinstance(c, str)):
-        obj = module.__dict__.get(name)
-        if isinstance(obj, types.FunctionType) and obj.__module__ == module.__name__:
-            out += _deps(obj, module, seen)
-        elif name.isupper() and name in module.__dict__ and name not in seen and not callable(obj):
-            seen[name] = obj
+        obj = fn.__globals__.get(name)
+        if isinstance(obj, types.FunctionType) and obj.__module__ in SOURCES:
+            out += _deps(obj, seen)
+        elif name.isupper() and name in fn.__globals__ and not callable(obj) and (fn.__module__, name) not in seen:
+            seen.add((fn.__module__, name))
             out.append((name, obj))
     return out + [fn]
 
@@ -309,11 +312,11 @@ def standalone(s: WarmupDecay) -> str:
     w, d = s.warmup, s.decay
     dfn = d.entry.evaluate
     renames = {dfn: f"decay_{dfn.__name__}"}
-    items = _deps(dfn, decays)
+    items = _deps(dfn)
     if w.steps:
         wfn = w.entry.evaluate
         renames[wfn] = f"warmup_{wfn.__name__}"
-        items = _deps(wfn, warmups) + items
+        items = _deps(wfn) + items
     end = s.warmup_target_value()
     body = [f"BASE_LR = {s.base_lr!r}", f"OFFSET = {s.offset!r}  # the step counter starts at OFFSET",
             f"W = {w.steps!r}  # warmup steps ({w.method})",

@@ -39,7 +39,7 @@ def learn_rate(base_lr, learn_rate_init=1e-4, learn_rate_end=1e-6, warmup_steps=
 @FRAMEWORK.exporter
 def export_call(s: WarmupDecay) -> Call:
     w, d, p = s.warmup, s.decay, s.decay_params
-    if s.offset != 1 or s.warmup.target != "one":
+    if s.offset != 1 or s.warmup.target != "peak":
         raise Refusal("its step counter starts at 1 (a clock offset of 1) and its warmup ramps to the peak")
     refuse_if((w.method not in ("none", "linear") or w.factor != 0, "its warmup is linear from 0"),
               (w.steps and s.convention != "prepend", "its warmup comes before the decay"),
