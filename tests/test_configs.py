@@ -701,7 +701,8 @@ _KEYS = sorted({"learning_rate", "lr_scheduler_type", "lr_scheduler_kwargs", "wa
                 "dataloader_drop_last", "sched", "epochs", "warmup_epochs", "warmup_lr", "lr", "min_lr",
                 "decay_epochs", "decay_rate", "SOLVER", "BASE_LR", "STEPS", "MAX_ITER", "WARMUP_ITERS",
                 "scheduler", "type", "params", "optimizer", "model", "optim", "name", "trainer", "lr0",
-                "lrf", "cos_lr", "warmup_num_steps", "total_num_steps", "_BASE_", "param_scheduler"})
+                "lrf", "cos_lr", "warmup_num_steps", "total_num_steps", "_BASE_", "param_scheduler", "max_duration",
+                "t_warmup", "alpha_f", "t_max"})
 
 
 def _values():
@@ -732,7 +733,8 @@ def test_fuzz_structured_configs():
 
     facts = st.fixed_dictionaries({}, optional={
         "dataset_size": st.integers(1, 10**6), "world_size": st.integers(1, 64),
-        "epoch_length": st.integers(1, 1000), "batches_per_epoch": st.integers(1, 1000)})
+        "epoch_length": st.integers(1, 1000), "batches_per_epoch": st.integers(1, 1000),
+        "dataloader_len": st.integers(1, 1000)})
 
     @settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
     @given(st.dictionaries(st.sampled_from(_KEYS), _values(), max_size=8), st.sampled_from(["json", "yaml"]),
@@ -789,13 +791,13 @@ def test_odd_inputs_raise_value_error(text):
 def test_formats_and_facts_are_listed():
     names = [f.name for f in configs.formats()]
     assert names == ["huggingface", "timm", "maskrcnn", "detectron2", "deepspeed", "megatron", "nemo", "mmengine",
-                     "ultralytics"]
+                     "ultralytics", "composer"]
     for f in configs.formats():
         assert f.title and f.example and f.source
         assert all(isinstance(x, configs.Fact) and x.help for x in configs.facts(f.name))
         # each format's own example reads as that format (given the facts it asks for)
         assert configs.read_config(f.example, f.name, **{x.name: 100 for x in f.facts if x.name in (
-            "dataset_size", "epoch_length", "batches_per_epoch")}).format == f.name
+            "dataset_size", "epoch_length", "batches_per_epoch", "dataloader_len")}).format == f.name
     with pytest.raises(ValueError, match="unknown config format 'hf'"):
         configs.facts("hf")
     with pytest.raises(ValueError, match="must be a whole number"):
@@ -848,3 +850,31 @@ def test_config_import_box_renders_and_errors_as_text():
     assert "missing fact" in at.error[0].value
     at.number_input(key="t.config.fact.huggingface.dataset_size").set_value(80).run()
     assert not at.error and at.session_state["t.result"] == 20
+
+
+# --- Composer / LLM Foundry -------------------------------------------------------------------------------
+
+def test_composer_llm_foundry_yamls():
+    mpt = (CONFIGS / "composer" / "mpt-125m.yaml").read_text()
+    assert configs.detect_format(mpt) == "composer"
+    got = read_config(mpt)
+    assert (got.name, got.base_lr) == ("CosineAnnealingWithWarmupScheduler", 6e-4)
+    assert got.params == {"t_warmup": "100ba", "alpha_f": 0.1, "max_duration": "4800ba", "dataloader_len": None}
+    if "composer" in compat.libraries():
+        s = got.build()
+        # Composer's formula by hand: linear warmup to 100 batches, then alpha_f + (1 - alpha_f)·(1 + cos πx)/2
+        close(s([0, 50, 100, 2450, 4800]), [0.0, 3e-4, 6e-4, 6e-4 * (0.1 + 0.9 * 0.5), 6e-5])
+        assert s.total_steps == 4800
+    dolly = (CONFIGS / "composer" / "mpt-7b_dolly_sft.yaml").read_text()
+    with pytest.raises(ValueError, match="missing fact 'dataloader_len'.*epochs"):
+        read_config(dolly)
+    got = read_config(dolly, dataloader_len=300)
+    assert got.name == "LinearWithWarmupScheduler" and got.params["max_duration"] == "2ep"
+    if "composer" in compat.libraries():
+        s = got.build()
+        close(s([0, 25, 50, 325, 600]), [0.0, 2.5e-6, 5e-6, 5e-6 * 0.5, 0.0])
+    for bad, needle in (("inv_sqrt_with_warmup", "not modelled"), ("cosine", "scheduler.name must be one of")):
+        with pytest.raises(ValueError, match=needle):
+            read_config(mpt.replace("name: cosine_with_warmup", f"name: {bad}"))
+    with pytest.raises(ValueError, match="unknown key 't_warmpu'"):
+        read_config(mpt.replace("t_warmup: 100ba", "t_warmpu: 100ba"))

@@ -18,6 +18,7 @@ A practitioner has a config, not Python calls. :func:`from_config` accepts the t
 ``nemo``        a NeMo YAML (``model.optim.sched``)
 ``mmengine``    an OpenMMLab Python config's ``param_scheduler`` (read with :mod:`ast`, never run)
 ``ultralytics`` an Ultralytics YOLO hyperparameter YAML (``lr0``, ``lrf``, ``warmup_epochs``, ``cos_lr``)
+``composer``    a MosaicML Composer / LLM Foundry YAML (``scheduler``, ``max_duration``, ``optimizer.lr``)
 =============== ===================================================================================
 
 and returns the :class:`~warmup_core.schedule.Curve` that config trains with, per optimizer update,
@@ -35,7 +36,7 @@ from __future__ import annotations
 
 import re
 
-from . import deepspeed, huggingface, megatron, mmengine, nemo, solver, timm, ultralytics
+from . import composer, deepspeed, huggingface, megatron, mmengine, nemo, solver, timm, ultralytics
 from ._common import Fact, Facts, Format, Imported, Parsed, load_mapping, parse_flags, parse_python
 
 __all__ = ["Fact", "Format", "Imported", "detect_format", "facts", "formats", "from_config", "read_config"]
@@ -72,6 +73,9 @@ _register(Format("mmengine", "OpenMMLab mmengine Python config (param_scheduler)
 _register(Format("ultralytics", "Ultralytics YOLO config / hyp YAML", "yaml", ultralytics.FACTS, ultralytics.read,
                  ultralytics.looks_like, ultralytics.EXAMPLE,
                  "ultralytics/engine/trainer.py BaseTrainer (_setup_scheduler, _do_train warmup)"))
+_register(Format("composer", "MosaicML Composer / LLM Foundry YAML (scheduler, max_duration)", "yaml",
+                 composer.FACTS, composer.read, composer.looks_like, composer.EXAMPLE,
+                 "composer/optim/scheduler.py, llmfoundry/optim/__init__.py"))
 
 
 def formats() -> list[Format]:
@@ -150,7 +154,7 @@ def read_config(text: str, format: str | None = None, **facts) -> Imported:
 
 _KINDS = {"huggingface": ("mapping", "flags"), "timm": ("flags", "mapping"), "megatron": ("flags",),
           "mmengine": ("python",)}
-_KINDS.update({k: ("mapping",) for k in ("maskrcnn", "detectron2", "deepspeed", "nemo", "ultralytics")})
+_KINDS.update({k: ("mapping",) for k in ("maskrcnn", "detectron2", "deepspeed", "nemo", "ultralytics", "composer")})
 _WORDS = {"mapping": "a JSON / YAML mapping", "flags": "command-line flags", "python": "a Python config file"}
 
 
