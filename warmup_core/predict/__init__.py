@@ -1,0 +1,13 @@
+"""Predict what a schedule does to the loss: the multi-power law, fitted or published; a convex bound
+that ranks schedules; the AdamW lens; a schedule optimiser. Pure numpy/scipy (no Streamlit, no torch).
+
+>>> from warmup_core import predict
+>>> sorted(predict.PUBLISHED["400M"])
+['A', 'B', 'C', 'L0', 'alpha', 'beta', 'gamma']
+"""
+
+from .data import PUBLISHED, PUBLISHED_MAE, SIZES
+from .domain import Domain
+from .law import KEYS, Prediction, multi_power_law, predict_loss
+
+__all__ = ["KEYS", "PUBLISHED", "PUBLISHED_MAE", "SIZES", "Domain", "Prediction", "multi_power_law", "predict_loss"]
