@@ -8,6 +8,7 @@ that ranks schedules; the AdamW lens; a schedule optimiser. Pure numpy/scipy (no
 
 from .data import PUBLISHED, PUBLISHED_MAE, SIZES
 from .domain import Domain
+from .fit import FittedParams, fit_multi_power_law, hold_one_out
 from .law import KEYS, Prediction, multi_power_law, predict_loss
 
-__all__ = ["KEYS", "PUBLISHED", "PUBLISHED_MAE", "SIZES", "Domain", "Prediction", "multi_power_law", "predict_loss"]
+__all__ = ["KEYS", "PUBLISHED", "PUBLISHED_MAE", "SIZES", "Domain", "FittedParams", "Prediction", "fit_multi_power_law", "hold_one_out", "multi_power_law", "predict_loss"]
