@@ -6,6 +6,7 @@ that ranks schedules; the AdamW lens; a schedule optimiser. Pure numpy/scipy (no
 ['A', 'B', 'C', 'L0', 'alpha', 'beta', 'gamma']
 """
 
+from . import runs
 from .adamw import AdamWLens, adamw_lens
 from .bound import bound_over_run, convex_bound, optimal_base_lr
 from .data import PUBLISHED, PUBLISHED_MAE, SIZES
@@ -14,4 +15,4 @@ from .fit import FittedParams, fit_multi_power_law, hold_one_out
 from .optimise import Optimised, optimise_schedule
 from .law import KEYS, Prediction, multi_power_law, predict_loss
 
-__all__ = ["AdamWLens", "adamw_lens", "bound_over_run", "convex_bound", "optimal_base_lr", "KEYS", "PUBLISHED", "PUBLISHED_MAE", "SIZES", "Domain", "FittedParams", "Prediction", "fit_multi_power_law", "hold_one_out", "multi_power_law", "Optimised", "optimise_schedule", "predict_loss"]
+__all__ = ["runs", "AdamWLens", "adamw_lens", "bound_over_run", "convex_bound", "optimal_base_lr", "KEYS", "PUBLISHED", "PUBLISHED_MAE", "SIZES", "Domain", "FittedParams", "Prediction", "fit_multi_power_law", "hold_one_out", "multi_power_law", "Optimised", "optimise_schedule", "predict_loss"]
