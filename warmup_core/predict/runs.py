@@ -165,25 +165,31 @@ def _pick(series, wanted, defaults, what, fname):
                      f"(name it explicitly)")
 
 
-def from_store(store, run_id: str) -> Run:
-    """A finished Train-page run: its exact schedule from the run's config, its logged training loss.
+def from_rows(name: str, lrs, rows) -> Run:
+    """A run from the training engine's logged rows and the exact lr of every step.
 
     The engine logs the loss of step ``t`` before that step's update, i.e. after the updates ``0..t-1``,
     which the law calls step ``t - 1`` (S1 = lrs[0] + ... + lrs[t-1])."""
+    lrs = np.asarray(lrs, dtype=np.float64)
+    rows = [r for r in rows if r.get("loss") is not None and r.get("step", 0) >= 1 and r["step"] - 1 < lrs.size]
+    steps = np.array([r["step"] for r in rows], dtype=np.int64) - 1
+    loss = np.array([r["loss"] for r in rows], dtype=np.float64)
+    keep = np.isfinite(loss) & (loss > 0)
+    if keep.sum() < 2:
+        raise ValueError(f"run {name!r} has fewer than 2 logged losses")
+    return Run(name, lrs, steps[keep], loss[keep], "exact schedule from the run's config")
+
+
+def from_store(store, run_id: str) -> Run:
+    """A finished Train-page run: its exact schedule from the run's config, its logged training loss."""
     from ..schedule import from_dict
 
     run = store.run(run_id)
     if run is None:
         raise ValueError(f"no run {run_id!r} in the store")
     cfg = store.config(run_id)
-    rows = [r for r in store.metrics(run_id) if r.get("loss") is not None and r["step"] >= 1]
-    if len(rows) < 2:
-        raise ValueError(f"run {run['name']!r} has fewer than 2 logged losses")
-    steps = np.array([r["step"] for r in rows], dtype=np.int64)
-    lrs = np.asarray(from_dict(cfg["schedule"])(np.arange(int(cfg["steps"]), dtype=np.float64)), dtype=np.float64)
-    loss = np.array([r["loss"] for r in rows], dtype=np.float64)
-    keep = np.isfinite(loss) & (loss > 0) & (steps - 1 < lrs.size)
-    return Run(run["name"], lrs, steps[keep] - 1, loss[keep], "exact schedule from the run's config")
+    lrs = from_dict(cfg["schedule"])(np.arange(int(cfg["steps"]), dtype=np.float64))
+    return from_rows(run["name"], lrs, store.metrics(run_id))
 
 
 def store_runs(store, owner: str | None = None) -> list[dict]:
