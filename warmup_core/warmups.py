@@ -42,6 +42,13 @@ def one_minus_sqrt(t, steps, start, end):
     return start + (end - start) * (1.0 - np.sqrt(1.0 - x))
 
 
+def log(t, steps, start, end):
+    """``start + (end - start) · log(t + 1) / log(W)``: reaches ``end`` at ``t = W - 1`` (DeepSpeed
+    ``WarmupLR(warmup_type="log")``, which also raises a warmup shorter than 2 steps to 2)."""
+    x = np.log1p(t) / np.log(max(steps, 2))
+    return start + (end - start) * x
+
+
 # --- untuned warmups (Ma & Yarats 2019, arXiv:1910.04209; Tony-Y/pytorch_warmup) -------------
 
 
