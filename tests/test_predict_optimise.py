@@ -62,3 +62,24 @@ def test_equal_or_lower_than_the_authors_optimised_schedule_400M():
     o = predict.optimise_schedule(3e-4, 24000, 2160, P400, polish=True, max_seconds=240)
     assert np.all(np.diff(o.lrs[2159:]) <= 0)
     assert exact_final(o.lrs) <= exact_final(data.optimized("400M")) + 1e-9
+
+
+@pytest.mark.slow
+def test_result_is_a_core_schedule_with_json_breakpoints_and_code():
+    from warmup_core import from_json
+    from warmup_core.libraries.torch import standalone
+
+    T, W = 1500, 100
+    o = predict.optimise_schedule(3e-4, T, W, P400, n_knots=24, max_seconds=30)
+    s = o.to_schedule()
+    t = np.arange(T, dtype=np.float64)
+    np.testing.assert_allclose(s(t), o.lrs, rtol=1e-12, atol=1e-18)
+    np.testing.assert_allclose(from_json(s.to_json())(t), o.lrs, rtol=1e-12, atol=1e-18)
+    assert W - 1 in list(s.breakpoints())
+    code = standalone(s)
+    assert "LambdaLR" in code and "knots" in code
+    ns = {}
+    exec(compile(code.replace("model = torch.nn.Linear", "import torch\nmodel = torch.nn.Linear"), "snippet", "exec"),
+         ns)
+    np.testing.assert_allclose([ns["lr_multiplier"](int(i)) * ns["BASE_LR"] for i in (0, W - 1, 700, T - 1)],
+                               o.lrs[[0, W - 1, 700, T - 1]], rtol=1e-12)

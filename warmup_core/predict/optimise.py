@@ -32,6 +32,18 @@ class Optimised:
     seconds: float
     message: str
 
+    def to_schedule(self):
+        """The result as a core schedule a user can keep: the ``knots`` decay (linear interpolation, exact
+        at every step) through ``(0, 0)``, the warmup's end at the peak and the optimised knots; JSON,
+        breakpoints and code export come with it."""
+        from ..schedule import Decay, Warmup, WarmupDecay
+
+        peak = float(self.values[0])
+        knots = [0.0] + [float(k) for k in self.knots] if self.knots[0] > 0 else [float(k) for k in self.knots]
+        values = ([0.0] if self.knots[0] > 0 else []) + [float(v) / peak for v in self.values]
+        return WarmupDecay(peak, Warmup(), Decay("knots", knots=knots, values=values, anneal="linear"), "prepend",
+                           int(self.lrs.size))
+
 
 def final_loss_and_grad(lrs, params: dict):
     """The multi-power law's loss at the last step of ``lrs`` and its gradient with respect to every lr.
