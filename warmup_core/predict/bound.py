@@ -73,7 +73,8 @@ def optimal_base_lr(shape, D=1.0, G=1.0):
 def bound_over_run(lrs, D=1.0, G=1.0, points: int = 100):
     """``(steps, bound)``: the bound if training stopped after each of ``points`` steps (the schedule cut there)."""
     eta = _check(lrs, D, G)
-    steps = np.unique(np.linspace(1, eta.size, min(points, eta.size)).round().astype(np.int64))
+    first = int(np.flatnonzero(eta)[0]) + 1  # a run of only zero lrs has no bound
+    steps = np.unique(np.linspace(first, eta.size, min(points, eta.size - first + 1)).round().astype(np.int64))
     return steps, np.array([convex_bound(eta[:t], D, G) for t in steps])
 
 
