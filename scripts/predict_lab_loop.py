@@ -3,6 +3,8 @@ and cosine), predict a third schedule (WSD) before training it, train it, and co
 
     python scripts/predict_lab_loop.py [--steps 400] [--out docs/predict_lab_loop]
 
+The figure (<out>.html, plotly inline) is written to artifacts/ (not committed); <out>.png is its picture.
+
 Writes ``<out>.json`` (the numbers) and ``<out>.html`` (the overlay figure); README quotes the numbers
 whatever they are. CPU, one thread, a few minutes.
 """
@@ -49,6 +51,24 @@ def smooth(y, k=9):
     return np.convolve(pad, np.ones(k) / k, mode="valid")
 
 
+def png(html: Path, out: str):
+    """A picture of the figure, taken with the Chromium the browser tests use (skipped without it)."""
+    from tests.browser import ARGS, chromium_path
+
+    if not chromium_path():
+        print("no Chromium: PNG not written")
+        return
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=ARGS)
+        page = browser.new_page(viewport={"width": 1100, "height": 540})
+        page.goto(html.resolve().as_uri())
+        page.wait_for_selector(".main-svg")
+        page.screenshot(path=out)
+        browser.close()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--steps", type=int, default=400)
@@ -83,7 +103,10 @@ def main():
     Path(a.out + ".json").write_text(json.dumps(out, indent=1))
     from ui.predict import lab_loop_figure
 
-    lab_loop_figure(out).write_html(a.out + ".html", include_plotlyjs=True)
+    html = Path("artifacts") / (Path(a.out).name + ".html")
+    html.parent.mkdir(exist_ok=True)
+    lab_loop_figure(out).write_html(html, include_plotlyjs=True)
+    png(html, a.out + ".png")
     print(json.dumps({k: v for k, v in out.items() if k not in ("curves", "prediction")}, indent=1))
 
 
