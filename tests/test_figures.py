@@ -57,7 +57,7 @@ def test_url_codec_round_trip_and_refusals():
     data = {"schedule": Schedule(0.1, Warmup("linear", 5), Decay("cosine"), total_steps=50).to_dict()}
     text = state.encode(data)
     assert state.decode(text) == data and len(text) < 300
-    for bad in ["", "!!!", state.encode([1, 2]).replace("", "")]:
+    for bad in ["", "!!!", state.encode([1, 2])]:
         with pytest.raises(ValueError):
             state.decode(bad)
 
@@ -69,18 +69,41 @@ def test_every_preset_builds_a_plain_schedule_with_a_length(label):
     assert codegen.pytorch(s)  # and its standalone export exists
 
 
-def test_strategy_list_edits():
+def test_strategy_list_edits_are_pure():
     from ui import compare
 
     items = compare.default_strategies()
-    assert compare.duplicate(items, "no warmup") == "no warmup copy" and len(items) == 4
-    assert compare.rename(items, "no warmup copy", "  mine ") == "mine"
+    new, name = compare.duplicate(items, "no warmup")
+    assert name == "no warmup copy" and len(new) == 4 and len(items) == 3  # the old list is untouched
+    new, name = compare.rename(new, "no warmup copy", "  mine ")
+    assert name == "mine" and [s.name for s in new][-1] == "mine"
     with pytest.raises(ValueError, match="already"):
-        compare.rename(items, "mine", "linear warmup")
+        compare.rename(new, "mine", "linear warmup")
     with pytest.raises(ValueError, match="1 to 60"):
-        compare.rename(items, "mine", "   ")
-    assert compare.delete(items, "mine") == "no warmup" and len(items) == 3
-    while len(items) > 1:
-        compare.delete(items, items[-1]["name"])
+        compare.rename(new, "mine", "   ")
+    new, name = compare.delete(new, "mine")
+    assert name == "no warmup" and len(new) == 3
+    while len(new) > 1:
+        new, _ = compare.delete(new, new[-1].name)
     with pytest.raises(ValueError, match="last strategy"):
-        compare.delete(items, items[0]["name"])
+        compare.delete(new, new[0].name)
+
+
+def test_a_strategy_that_leaves_its_library_is_renamed_custom():
+    from ui import compare
+
+    items, name = compare.add_preset(compare.default_strategies(), "HF transformers: cosine with warmup")
+    assert name == "HF transformers" and items[-1].preset
+    edited = items[-1].schedule.replace(decay=items[-1].schedule.decay.__class__("linear"))
+    new, name = compare.update(items, name, edited, None)
+    assert name == "HF transformers (custom)" and new[-1].preset is None and new[-1].schedule == edited
+    same, name2 = compare.update(new, name, edited, None)
+    assert same is new and name2 == name
+
+
+def test_user_text_is_escaped_in_figures():
+    fig = schedule_figure([Trace('<a href="http://x">y</a>', np.arange(3), np.ones(3))])
+    assert "<a" not in fig.data[0].name and "&lt;a" in fig.data[0].name
+    assert fig.data[0].hovertemplate.endswith("<extra>%{fullData.name}</extra>")
+    sm = small_multiples([Trace("<b>x</b>", np.arange(3), np.ones(3))])
+    assert sm.layout.annotations[0].text == "&lt;b&gt;x&lt;/b&gt;"

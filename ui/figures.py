@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
+
+from . import safe
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -20,7 +22,6 @@ class Trace:
     warmup_end: int | None = None
     dash: str = "solid"
     color: str | None = None
-    extra: dict = field(default_factory=dict)
 
 
 def x_axis(steps, x_unit: str, steps_per_epoch: int):
@@ -48,9 +49,11 @@ def _style(fig, title, x_title, y_title, log_y, height=460, legend_below=False):
 
 
 def _line(t: Trace, i, x, showlegend=True):
-    return go.Scatter(x=x, y=t.values, name=t.name, mode="lines", line_shape="hv", showlegend=showlegend,
+    # the name is user text: escaped for Plotly's pseudo-HTML, and put in the hover box by reference
+    return go.Scatter(x=x, y=t.values, name=safe.plotly(t.name), mode="lines", line_shape="hv",
+                      showlegend=showlegend,
                       line={"color": t.color or PALETTE[i % len(PALETTE)], "width": 2.2, "dash": t.dash},
-                      hovertemplate="%{y:.4~g}<extra>" + t.name + "</extra>")
+                      hovertemplate="%{y:.4~g}<extra>%{fullData.name}</extra>")
 
 
 def _positive(traces, log_y):
@@ -60,7 +63,7 @@ def _positive(traces, log_y):
     out = []
     for t in traces:
         v = np.where(np.asarray(t.values) > 0, t.values, np.nan)
-        out.append(Trace(t.name, t.steps, v, t.warmup_end, t.dash, t.color, t.extra))
+        out.append(Trace(t.name, t.steps, v, t.warmup_end, t.dash, t.color))
     return out
 
 
@@ -91,8 +94,8 @@ def mark_points(fig, traces: list[Trace], steps_of: list[list[int]], label="") -
         fig.add_trace(go.Scatter(x=np.asarray(t.steps)[idx], y=np.asarray(t.values)[idx], mode="markers",
                                  marker={"size": 9, "color": t.color or PALETTE[i % len(PALETTE)],
                                          "line": {"width": 1, "color": "white"}},
-                                 showlegend=False, name=f"{t.name} {label}".strip(),
-                                 hovertemplate="%{y:.4~g}<extra>" + f"{t.name} {label}" + "</extra>"))
+                                 showlegend=False, name=safe.plotly(f"{t.name} {label}".strip()),
+                                 hovertemplate="%{y:.4~g}<extra>%{fullData.name}</extra>"))
     return fig
 
 
@@ -101,7 +104,7 @@ def small_multiples(traces: list[Trace], title="Strategies side by side", log_y=
     """One panel per curve, shared axes."""
     rows = max(1, -(-len(traces) // cols))
     fig = make_subplots(rows=rows, cols=cols, shared_xaxes=True, shared_yaxes=True,
-                        subplot_titles=[t.name for t in traces], vertical_spacing=0.12 / max(rows, 1) + 0.04)
+                        subplot_titles=[safe.plotly(t.name) for t in traces], vertical_spacing=0.12 / max(rows, 1) + 0.04)
     traces = _positive(traces, log_y)
     for i, t in enumerate(traces):
         x, x_title = x_axis(t.steps, x_unit, steps_per_epoch)
@@ -132,8 +135,9 @@ def difference_figure(traces: list[Trace], baseline: str, mode="ratio", x_unit="
         x, _ = x_axis(t.steps, x_unit, steps_per_epoch)
         fig.add_trace(_line(t, i + 1, x))
     x_title = x_axis([0], x_unit, steps_per_epoch)[1]
-    y_title = f"lr ÷ lr of {baseline} (×)" if mode == "ratio" else f"lr − lr of {baseline}"
-    title = f"{'Ratio to' if mode == 'ratio' else 'Difference from'} the baseline “{baseline}”"
+    name = safe.plotly(safe.clip(baseline, 40))
+    y_title = f"lr ÷ lr of {name} (×)" if mode == "ratio" else f"lr − lr of {name}"
+    title = f"{'Ratio to' if mode == 'ratio' else 'Difference from'} the baseline “{name}”"
     return _style(fig, title, x_title, y_title, False)
 
 
