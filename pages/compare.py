@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from ui import compare, picker, share, widgets
+from ui import compare, share, widgets
 from ui.compare_page import Editor
 from ui.figures import difference_figure, mark_points, schedule_figure, small_multiples
 from ui.router import ensure_router
 
-ensure_router()
+ensure_router(reads_link=True)
 
 P = "compare"
 ed = Editor(P)
@@ -17,24 +17,7 @@ st.title("Compare strategies")
 tab_mine, tab_libs = st.tabs(["Your strategies", "Same settings, different libraries"])
 
 with st.sidebar:
-    if show("strategies") or any(show(c) for c in widgets.CONTROLS):
-        st.markdown("**Strategies**")
-        st.selectbox("edit strategy", ed.names(), key=ed.pick_key(), on_change=ed.on_pick)
-    if show("strategies"):
-        c1, c2 = st.columns(2)
-        c1.button("Duplicate", on_click=ed.edit_selected, args=(compare.duplicate,), key=f"{P}.dup",
-                  width="stretch")
-        c2.button("Delete", on_click=ed.edit_selected, args=(compare.delete,), key=f"{P}.del",
-                  disabled=len(ed.strategies()) <= 1, width="stretch")
-        st.text_input("rename to", key=f"{P}.new_name", on_change=ed.on_rename, placeholder="new name, then Enter")
-        st.selectbox("add from a library", ed.preset_options(), key=f"{P}.add_preset", on_change=ed.on_add_preset)
-        ed.show_edit_error()
-        st.divider()
-    ed.preset_note()
-    schedule, errors = widgets.schedule_controls(ed.prefix, visible=show, on_edit=picker.follow)
-    ed.store(schedule)
-    st.divider()
-    view = share.view_controls(P, show, length_prefix=ed.prefix)
+    view = ed.sidebar(show)
 
 strategies = ed.strategies()
 share.save_page_state(P, view=view, extra={"strategies": [s.to_dict() for s in strategies]})

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from ui import explore, picker, share, widgets
+from ui import explore, picker, share
 from ui.router import ensure_router
 
-ensure_router()
+ensure_router(reads_link=True)
 
 P = "explore"
 show = share.load_page_state(P)
@@ -14,9 +14,7 @@ st.title("Explore a schedule")
 st.caption("Pick a warmup and a decay, or start from a library's schedule. Every change redraws the exact curve.")
 
 with st.sidebar:
-    picker.picker(P, show, view_prefix=P)
-    schedule, errors = widgets.schedule_controls(P, visible=show, on_edit=picker.follow)
-    view = share.view_controls(P, show)
+    schedule, view = explore.sidebar(P, show)
 
 if schedule is None:
     st.info("Fix the highlighted setting in the sidebar to see the curve.")

@@ -514,3 +514,92 @@ def test_learn_run_it_yourself_presets_load_in_the_train_page(which, train_db):
             manager().cancel(r["id"])
 
 
+
+
+# --- §4: lengths from a link are capped, memory stays bounded -------------------------------------
+
+RSS_SCRIPT = r"""
+import json, resource, sys
+sys.path.insert(0, sys.argv[1])
+from streamlit.testing.v1 import AppTest
+from ui import state
+from warmup_core import Decay, Schedule, Warmup
+
+N = 10 ** 12
+decays = [Decay("cosine"), Decay("linear"), Decay("multistep", milestones=[3 * 10 ** 11, 6 * 10 ** 11]),
+          Decay("step", step_size=10 ** 9), Decay("wsd"), Decay("cosine_restarts", period=10 ** 10)]
+items = [{"name": f"strategy {i}", "schedule": Schedule(0.1, Warmup("linear", 10 ** 6 * (i + 1)), decays[i % 6],
+                                                       "prepend", N).to_dict()} for i in range(12)]
+at = AppTest.from_file(sys.argv[1] + "/pages/compare.py", default_timeout=600)
+at.query_params["s"] = state.encode({"strategies": items})
+at.run()
+fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+print(json.dumps({"exceptions": [e.value for e in at.exception], "traces": [t["name"] for t in fig["data"]],
+                  "notes": [i.value for i in at.info],
+                  "totals": [s.schedule.total_steps for s in at.session_state["compare.strategies"]],
+                  "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+@pytest.mark.slow
+def test_a_compare_link_with_12_strategies_at_a_trillion_steps_stays_under_1_gb():
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-c", RSS_SCRIPT, str(root)], capture_output=True, text=True, timeout=900)
+    assert out.returncode == 0, out.stderr[-2000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    print(f"peak RSS {result['maxrss_mb']:.0f} MB")
+    assert not result["exceptions"]
+    assert result["traces"] == [f"strategy {i}" for i in range(12)]  # the curves are shown
+    assert result["totals"] == [10_000_000] * 12  # every strategy capped, not only the edited one
+    assert sum(n.replace("\\", "").count("capped at 10,000,000") for n in result["notes"]) == 12
+    assert result["maxrss_mb"] <= 1024
+
+
+def test_an_explore_link_beyond_the_limit_is_capped_with_a_note():
+    s = Schedule(0.1, Warmup("linear", 5 * 10 ** 11), Decay("cosine"), "prepend", 10 ** 12)
+    at = run("explore.py", {"s": state.encode({"schedule": s.to_dict()})}, timeout=60)
+    assert at.session_state["explore.total_steps"] == 10_000_000
+    assert "1,000,000,000,000 training steps; capped at 10,000,000" in texts(at.info).replace("\\", "")
+    assert "500,000,000,000 capped at the maximum 10,000,000" in texts(at.sidebar.caption).replace("\\", "")
+    assert figures(at)
+
+
+HOSTILE_NAME = "[click](http://e.com) <img src=x onerror=alert(1)> **b**"
+
+
+def test_user_text_from_a_link_is_shown_as_text():
+    items = [{"name": HOSTILE_NAME, "schedule": Schedule(0.1, total_steps=100).to_dict()},
+             {"name": "<a href='http://example.com'>x</a>", "schedule": Schedule(0.2, total_steps=100).to_dict()}]
+    at = run("compare.py", {"s": state.encode({"strategies": items}), "show": "warmup_steps,![i](http://x.png)"})
+    trace_names = names(at)
+    assert all("<img" not in n and "<a " not in n for n in trace_names)
+    assert trace_names[0] == "[click](http://e.com) &lt;img src=x onerror=alert(1)&gt; **b**"
+    assert at.get_by_key("compare.pick").options[0] == HOSTILE_NAME  # a selectbox shows plain text
+    warning = texts(at.warning)
+    assert "\\!\\[i\\]\\(http\\:\\/\\/x\\.png\\)" in warning  # escaped: no image is fetched
+    at = run("compare.py", {"s": state.encode({"strategies": items})})
+    at.get_by_key("compare.pick").set_value("<a href='http://example.com'>x</a>")
+    at.run()
+    at.get_by_key("compare.new_name").set_value(HOSTILE_NAME)  # a refusal quotes the name, escaped
+    at.run()
+    err = texts(at.sidebar.error)
+    assert "already a strategy called" in err and "\\[click\\]\\(http" in err and "<img" not in err.replace("\\<", "")
+
+
+def test_a_state_too_large_for_a_link_is_not_put_in_the_url_and_the_share_box_says_so():
+    from ui.compare import Strategy
+
+    rng = np.random.default_rng(0)
+    items = tuple(Strategy(f"s{i}", Schedule(0.1, decay=Decay("piecewise", milestones=list(range(1, 301)),
+                                                                values=list(rng.random(301))), total_steps=1000))
+                  for i in range(12))
+    at = AppTest.from_file(str(PAGES / "compare.py"), default_timeout=60)
+    at.session_state["compare.strategies"] = items
+    at.run()
+    assert not at.exception
+    assert "s" not in at.query_params
+    assert "too large to share as a link" in texts(at.warning)
+    assert not any("?s=" in c.value for c in at.code)

@@ -115,6 +115,32 @@ class Editor:
             self.edit(compare.add_preset, st.session_state[key])
         st.session_state[key] = NONE
 
+    # --- the sidebar ----------------------------------------------------------------------------
+
+    def sidebar(self, show) -> dict:
+        """Strategy list, the selected strategy's controls, the view; returns the view."""
+        P = self.page
+        if show("strategies") or any(show(c) for c in widgets.CONTROLS):
+            st.markdown("**Strategies**")
+            st.selectbox("edit strategy", self.names(), key=self.pick_key(), on_change=self.on_pick)
+        if show("strategies"):
+            c1, c2 = st.columns(2)
+            c1.button("Duplicate", on_click=self.edit_selected, args=(compare.duplicate,), key=f"{P}.dup",
+                      width="stretch")
+            c2.button("Delete", on_click=self.edit_selected, args=(compare.delete,), key=f"{P}.del",
+                      disabled=len(self.strategies()) <= 1, width="stretch")
+            st.text_input("rename to", key=f"{P}.new_name", on_change=self.on_rename,
+                          placeholder="new name, then Enter")
+            st.selectbox("add from a library", self.preset_options(), key=f"{P}.add_preset",
+                         on_change=self.on_add_preset)
+            self.show_edit_error()
+            st.divider()
+        self.preset_note()
+        schedule, _ = widgets.schedule_controls(self.prefix, visible=show, on_edit=picker.follow)
+        self.store(schedule)
+        st.divider()
+        return share.view_controls(P, show, length_prefix=self.prefix)
+
     # --- small views -----------------------------------------------------------------------------
 
     def show_edit_error(self) -> None:

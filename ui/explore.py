@@ -11,7 +11,7 @@ import streamlit as st
 
 from warmup_core import CONVENTIONS, Curve, Schedule, from_json
 
-from . import curves
+from . import curves, picker, share, widgets
 from .figures import Trace, schedule_figure
 
 
@@ -28,6 +28,13 @@ def points(schedule: Schedule) -> curves.Points:
 
 def summary(schedule: Schedule) -> dict:
     return points(schedule).summary
+
+
+def sidebar(prefix: str, show) -> tuple:
+    """The Explore controls: library picker, schedule, view. Returns ``(schedule or None, view)``."""
+    picker.picker(prefix, show, view_prefix=prefix)
+    schedule, _ = widgets.schedule_controls(prefix, visible=show, on_edit=picker.follow)
+    return schedule, share.view_controls(prefix, show)
 
 
 def figure(schedule: Schedule, view: dict, library: str | None = None):

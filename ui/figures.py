@@ -11,6 +11,10 @@ from plotly.subplots import make_subplots
 from . import safe
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies
+# plotly_white's look, set directly: loading the named template costs ~0.1 s per figure
+LOOK = {"plot_bgcolor": "white", "paper_bgcolor": "white", "font": {"color": "#2a3f5f"}}
+GRID = {"gridcolor": "#EBF0F8", "zerolinecolor": "#EBF0F8", "linecolor": "#EBF0F8"}
+
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 
 
@@ -40,10 +44,10 @@ def _style(fig, title, x_title, y_title, log_y, height=460, legend_below=False):
         margin={"l": 70, "r": 20, "t": 80, "b": 60},
         height=height,
         uirevision="keep-zoom",
-        template="plotly_white",
+        **LOOK,
     )
-    fig.update_xaxes(title_text=x_title, showgrid=True)
-    fig.update_yaxes(title_text=y_title, type="log" if log_y else "linear", showgrid=True,
+    fig.update_xaxes(title_text=x_title, showgrid=True, **GRID)
+    fig.update_yaxes(title_text=y_title, type="log" if log_y else "linear", showgrid=True, **GRID,
                      exponentformat="power" if log_y else "none")
     return fig
 
@@ -155,7 +159,7 @@ def heatmap_figure(z, x_labels, y_labels, title, x_title, y_title, z_title="fina
         fig.add_trace(go.Scatter(x=[str(x_labels[i]) for i in xs], y=[str(y_labels[j]) for j in ys], mode="markers",
                                  marker={"symbol": "x", "size": 14, "color": "#B00020"}, name="diverged",
                                  hovertemplate="diverged<extra></extra>"))
-    fig.update_layout(title={"text": title, "x": 0.01}, template="plotly_white", height=420,
+    fig.update_layout(title={"text": title, "x": 0.01}, height=420, **LOOK,
                       margin={"l": 70, "r": 20, "t": 60, "b": 60},
                       legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"})
     fig.update_xaxes(title_text=x_title, type="category")

@@ -59,8 +59,9 @@ def load_page_state(prefix: str, seed=None, extra_controls: tuple = ()):
     if st.session_state.get(f"{prefix}.url_error"):
         st.warning("This link's settings could not be used: " + safe.md(st.session_state[f"{prefix}.url_error"]) +
                    ". Showing the defaults instead.", icon=":material/warning:")
-    for note in st.session_state.get(f"{prefix}.url_notes", []):
-        st.info(safe.md(note), icon=":material/info:")
+    notes = st.session_state.get(f"{prefix}.url_notes", [])
+    if notes:
+        st.info("  \n".join(safe.md(n) for n in notes), icon=":material/info:")
     if unknown:
         st.warning("This link names controls that do not exist: " +
                    ", ".join(safe.md(n, 40) for n in unknown[:5]) + (" …" if len(unknown) > 5 else "") +

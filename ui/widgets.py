@@ -92,12 +92,17 @@ def parse_number(text, kind: str = "float", name: str = "value"):
     return x
 
 
+def _bound(b) -> str:
+    return f"{b:,.0f}" if float(b).is_integer() and abs(b) < 1e15 else f"{b:g}"
+
+
 def clamp(x, lo, hi):
     """``(value inside [lo, hi], note)``; the note says what was changed, or is ``None``."""
     if lo is not None and x < lo:
-        return type(x)(lo) if isinstance(x, int) else float(lo), f"raised to the minimum {lo:,g}"
+        return type(x)(lo) if isinstance(x, int) else float(lo), f"{fmt_number(x, 'float')} raised to the " \
+                                                                  f"minimum {_bound(lo)}"
     if hi is not None and x > hi:
-        return type(x)(hi) if isinstance(x, int) else float(hi), f"capped at the maximum {hi:,g}"
+        return type(x)(hi) if isinstance(x, int) else float(hi), f"{_bound(x)} capped at the maximum {_bound(hi)}"
     return x, None
 
 
