@@ -13,15 +13,14 @@ show = share.load_page_state(P)
 st.title("Explore a schedule")
 st.caption("Pick a warmup and a decay, or start from a library's schedule. Every change redraws the exact curve.")
 
-with st.sidebar:
-    schedule, view = explore.sidebar(P, show)
-
+chart = st.container()
+schedule, view = explore.sidebar(P, show, main=st.container())
 if schedule is None:
-    st.info("Fix the highlighted setting in the sidebar to see the curve.")
+    chart.info("Fix the highlighted setting to see the curve.")
     st.stop()
 
 share.save_page_state(P, schedule, view)
-st.plotly_chart(explore.figure(schedule, view, picker.current(P)), key=f"{P}.chart", config={"displaylogo": False})
+chart.plotly_chart(explore.figure(schedule, view, picker.current(P)), key=f"{P}.chart", config={"displaylogo": False})
 explore.summary_metrics(explore.summary(schedule))
 
 tab_formula, tab_export, tab_share = st.tabs(["Formula", "Download & code", "Share"])

@@ -87,6 +87,8 @@ def test_each_main_control_changes_the_curve(key, value):
 
 def test_the_warmup_slider_drags_the_same_value_the_box_types():
     at = run("explore.py")
+    main_keys = {w.key for w in at.main.slider}
+    assert main_keys == {"explore.warmup_steps.drag", "explore.warmup_factor.drag"}  # beside the chart
     at.get_by_key("explore.warmup_steps.drag").set_value(1500)
     at.run()
     assert at.get_by_key("explore.warmup_steps.in").value == "1500" and peak_step(at) == 1500
@@ -116,9 +118,9 @@ def test_a_warmup_longer_than_training_is_clamped_and_said_next_to_the_control()
     at = run("explore.py")
     type_in(at, "explore.total_steps", "300")
     assert peak_step(at) == 299 or at.session_state["explore.warmup_steps"] == 500
-    assert "500 does not fit in 300 steps: using 300" in texts(at.sidebar.caption).replace("\\", "")
+    assert "500 does not fit in 300 steps: using 300" in texts(at.main.caption).replace("\\", "")
     type_in(at, "explore.total_steps", "10000")
-    assert peak_step(at) == 500 and "does not fit" not in texts(at.sidebar.caption)
+    assert peak_step(at) == 500 and "does not fit" not in texts(at.caption)
 
 
 @pytest.mark.parametrize("key,text,expected", [
@@ -285,8 +287,7 @@ def test_malformed_link_warns_and_falls_back(bad):
 def test_teacher_link_hides_the_other_controls():
     s = Schedule(0.1, Warmup("linear", 300), Decay("cosine"), "prepend", 5000)
     at = run("explore.py", {"s": state.encode({"schedule": s.to_dict()}), "show": "warmup_steps,warmup_factor"})
-    keys = {w.key for w in at.sidebar.slider} | {w.key for w in at.sidebar.selectbox} | \
-        {w.key for w in at.sidebar.text_input}
+    keys = {w.key for w in at.slider} | {w.key for w in at.selectbox} | {w.key for w in at.text_input}
     assert "explore.warmup_steps.in" in keys and "explore.warmup_factor.drag" in keys
     assert "explore.decay.in" not in keys and "explore.base_lr.in" not in keys
     assert figures(at) and peak_step(at) == 300
@@ -403,8 +404,8 @@ def test_compare_teacher_link_shows_only_the_named_controls():
              {"name": "long", "schedule": Schedule(0.1, Warmup("linear", 1000), Decay("cosine"), "prepend", 5000)
               .to_dict()}]
     at = run("compare.py", {"s": state.encode({"strategies": items}), "show": "warmup_steps"})
-    keys = {w.key for w in at.sidebar.slider} | {w.key for w in at.sidebar.selectbox} | \
-        {w.key for w in at.sidebar.text_input} | {w.key for w in at.sidebar.button}
+    keys = {w.key for w in at.slider} | {w.key for w in at.selectbox} | \
+        {w.key for w in at.text_input} | {w.key for w in at.button}
     assert "compare.edit.warmup_steps.in" in keys and "compare.pick" in keys
     assert "compare.dup" not in keys and "compare.edit.decay.in" not in keys and "compare.edit.base_lr.in" not in keys
     type_in(at, "compare.edit.warmup_steps", "2500")
@@ -563,7 +564,7 @@ def test_an_explore_link_beyond_the_limit_is_capped_with_a_note():
     at = run("explore.py", {"s": state.encode({"schedule": s.to_dict()})}, timeout=60)
     assert at.session_state["explore.total_steps"] == 10_000_000
     assert "1,000,000,000,000 training steps; capped at 10,000,000" in texts(at.info).replace("\\", "")
-    assert "500,000,000,000 capped at the maximum 10,000,000" in texts(at.sidebar.caption).replace("\\", "")
+    assert "500,000,000,000 capped at the maximum 10,000,000" in texts(at.main.caption).replace("\\", "")
     assert figures(at)
 
 

@@ -107,3 +107,44 @@ def test_user_text_is_escaped_in_figures():
     assert fig.data[0].hovertemplate.endswith("<extra>%{fullData.name}</extra>")
     sm = small_multiples([Trace("<b>x</b>", np.arange(3), np.ones(3))])
     assert sm.layout.annotations[0].text == "&lt;b&gt;x&lt;/b&gt;"
+
+
+@pytest.mark.parametrize("schedule", [
+    Schedule(0.1, Warmup("linear", 500), Decay("cosine"), "prepend", 3_000_001),
+    Schedule(0.1, Warmup("constant", 1000, factor=0.1), Decay("multistep", milestones=[10, 2_000_000]), "prepend",
+             2_500_000),
+    Schedule(0.1, Warmup("linear", 100), Decay("cosine_restarts", period=777), "override", 1_234_567),
+    Schedule(0.1, Warmup(), Decay("constant"), "prepend", 1_000_000),  # a flat curve: the first maximum is step 0
+    Schedule(0.1, Warmup("linear", 10), Decay("cosine"), "prepend", 4000),
+])
+def test_chunked_points_match_the_whole_curve(schedule):
+    from ui import curves
+
+    n = schedule.total_steps
+    p = curves.points(schedule, n)
+    full = schedule(np.arange(n, dtype=np.float64))
+    assert len(p.steps) <= 5000 and p.steps[0] == 0 and p.steps[-1] == n - 1
+    np.testing.assert_array_equal(p.values, full[p.steps])
+    ref = schedule.summary()
+    for k, v in ref.items():
+        assert p.summary[k] == pytest.approx(v, rel=1e-12, abs=0), k
+    for b in schedule.breakpoints(n - 1)[1:-1]:  # jumps drawn exactly
+        assert int(np.ceil(b)) in p.steps and int(np.ceil(b)) - 1 in p.steps
+    envelope = full[p.steps]
+    assert envelope.max() == full.max() and envelope.min() == full.min()
+
+
+def test_downloads_are_exact_and_the_csv_size_is_announced_closely():
+    import io
+
+    import pandas as pd
+
+    from ui.explore import csv_size, full_curve_csv, full_curve_parquet
+
+    s = Schedule(0.1, Warmup("linear", 500), Decay("cosine"), "prepend", 50_000)
+    frame = pd.read_parquet(io.BytesIO(full_curve_parquet(s, 50_000, 100)))
+    np.testing.assert_array_equal(frame["lr"].to_numpy(), s(np.arange(50_000)))
+    assert list(frame["step"]) == list(range(50_000))
+    real = len(full_curve_csv(s, 50_000, 100))
+    assert abs(csv_size(s, 50_000, 100) / real - 1) < 0.02
+    assert len(full_curve_parquet(s, 50_000, 100)) < real / 4

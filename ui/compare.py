@@ -19,6 +19,7 @@ from .figures import Trace, relative_values
 from .presets import PRESETS
 
 MAX_STRATEGIES = 12
+MODES = ("Overlay", "Small multiples", "Against a baseline")
 MAX_NAME = 60
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from . import compare, explore, picker, safe, share, widgets
+from .figures import difference_figure, mark_points, schedule_figure, small_multiples
 from .presets import NONE, PRESETS
 from .session import Slot
 
@@ -117,9 +118,16 @@ class Editor:
 
     # --- the sidebar ----------------------------------------------------------------------------
 
-    def sidebar(self, show) -> dict:
-        """Strategy list, the selected strategy's controls, the view; returns the view."""
+    def sidebar(self, show, main=None) -> dict:
+        """Strategy list, the selected strategy's controls (its W and factor in ``main``), the view;
+        returns the view."""
+        with st.sidebar:
+            return self._sidebar(show, main)
+
+    def _sidebar(self, show, main) -> dict:
         P = self.page
+        if main is not None and (show("warmup_steps") or show("warmup_factor")):
+            main.caption(f"Warmup of “{safe.md(self.selected())}” (pick another strategy in the sidebar):")
         if show("strategies") or any(show(c) for c in widgets.CONTROLS):
             st.markdown("**Strategies**")
             st.selectbox("edit strategy", self.names(), key=self.pick_key(), on_change=self.on_pick)
@@ -136,7 +144,7 @@ class Editor:
             self.show_edit_error()
             st.divider()
         self.preset_note()
-        schedule, _ = widgets.schedule_controls(self.prefix, visible=show, on_edit=picker.follow)
+        schedule, _ = widgets.schedule_controls(self.prefix, visible=show, on_edit=picker.follow, main=main)
         self.store(schedule)
         st.divider()
         return share.view_controls(P, show, length_prefix=self.prefix)
@@ -166,6 +174,42 @@ class Editor:
                            "strategies.csv", "text/csv", key=f"{self.page}.csv", on_click="ignore")
         c3.download_button("The strategies (JSON)", share.json_bytes([s.to_dict() for s in items]),
                            "strategies.json", "application/json", key=f"{self.page}.json", on_click="ignore")
+
+    def chart(self, mode: str, view: dict) -> None:
+        """The strategies overlaid, one panel each, or against a baseline."""
+        items, P = self.strategies(), self.page
+        kw = dict(log_y=view["log_y"], x_unit=view["x_unit"], steps_per_epoch=view["steps_per_epoch"])
+        if mode == compare.MODES[0]:
+            fig = schedule_figure(compare.traces(items), title="Learning rate of each strategy", shade_warmup=False,
+                                  **kw)
+        elif mode == compare.MODES[1]:
+            fig = small_multiples(compare.traces(items), **kw)
+        else:
+            c1, c2 = st.columns(2)
+            baseline = c1.selectbox("baseline", self.names(), key=f"{P}.baseline")
+            rel = c2.radio("as", ["ratio", "difference"], horizontal=True, key=f"{P}.rel")
+            if len(items) < 2:
+                st.info("Add a second strategy to compare it with the baseline.")
+                return
+            fig = difference_figure(compare.relative_traces(items, baseline, rel), baseline, rel, view["x_unit"],
+                                    view["steps_per_epoch"])
+        st.plotly_chart(fig, key=f"{P}.chart", config={"displaylogo": False})
+
+    def libraries(self, view: dict) -> None:
+        """One nominal configuration as each library runs it: the chart and where they disagree."""
+        lib = self.library_inputs()
+        if lib is None:
+            return
+        lr, warm, total, min_lr = lib
+        versions = compare.library_versions(lr, warm, total, min_lr)
+        frame = compare.disagreements(versions, total)
+        traces = compare.library_traces(versions, total)
+        fig = schedule_figure(traces, title=f"Linear warmup {warm:,} + cosine {total:,}, as each library runs it",
+                              log_y=view["log_y"], x_unit="steps", shade_warmup=False)
+        fig.add_vline(x=total, line_dash="dot", line_color="#555", annotation_text="N (end of training)")
+        mark_points(fig, traces, [[0, int(p), int(total * 1.2)] for p in frame["peak step"]], "step 0 / peak / after N")
+        st.plotly_chart(fig, key=f"{self.page}.libchart", config={"displaylogo": False})
+        st.dataframe(compare.styled_disagreements(frame), hide_index=True, key=f"{self.page}.libtable")
 
     def library_inputs(self):
         """Peak lr, N, W and the minimum lr of the libraries tab; ``None`` (with an error shown) if they

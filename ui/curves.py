@@ -43,14 +43,11 @@ def points(schedule, n: int, max_points: int = MAX_POINTS) -> Points:
     buckets = max((max_points - len(special)) // 2 - 2, 1)
     size = -(-n // buckets)
     per_chunk = max(1, CHUNK // size) * size  # chunks hold whole buckets
-    picks, total, peak, peak_step = [], 0.0, -np.inf, 0
+    picks, total = [], 0.0
     for start in range(0, n, per_chunk):
         stop = min(start + per_chunk, n)
         y = schedule(np.arange(start, stop, dtype=np.float64))
         total += float(y.sum())
-        i = int(np.argmax(y))
-        if y[i] > peak:
-            peak, peak_step = float(y[i]), start + i
         m = len(y) // size * size
         if m:
             grid = y[:m].reshape(-1, size)
@@ -59,10 +56,12 @@ def points(schedule, n: int, max_points: int = MAX_POINTS) -> Points:
         if m < len(y):
             tail = y[m:]
             picks += [[start + m + int(np.argmin(tail)), start + m + int(np.argmax(tail))]]
-    idx = np.unique(np.concatenate([special, [peak_step], *picks]).astype(np.int64))
+    idx = np.unique(np.concatenate([special, *picks]).astype(np.int64))
     values = schedule(idx.astype(np.float64))
-    first, last = values[0], values[-1]
-    return Points(idx, values, _summary(schedule, n, first, last, peak_step, peak, total))
+    # every step lies in a bucket whose maximum (its first occurrence) is kept: the first kept
+    # maximum is the curve's first maximum
+    top = int(np.argmax(values))
+    return Points(idx, values, _summary(schedule, n, values[0], values[-1], int(idx[top]), values[top], total))
 
 
 def _summary(schedule, n, first, last, peak_step, peak, total) -> dict:

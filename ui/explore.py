@@ -30,11 +30,13 @@ def summary(schedule: Schedule) -> dict:
     return points(schedule).summary
 
 
-def sidebar(prefix: str, show) -> tuple:
-    """The Explore controls: library picker, schedule, view. Returns ``(schedule or None, view)``."""
-    picker.picker(prefix, show, view_prefix=prefix)
-    schedule, _ = widgets.schedule_controls(prefix, visible=show, on_edit=picker.follow)
-    return schedule, share.view_controls(prefix, show)
+def sidebar(prefix: str, show, main=None) -> tuple:
+    """The Explore controls: library picker, schedule, view (W and the factor in ``main``).
+    Returns ``(schedule or None, view)``."""
+    with st.sidebar:
+        picker.picker(prefix, show, view_prefix=prefix)
+        schedule, _ = widgets.schedule_controls(prefix, visible=show, on_edit=picker.follow, main=main)
+        return schedule, share.view_controls(prefix, show)
 
 
 def figure(schedule: Schedule, view: dict, library: str | None = None):
@@ -98,6 +100,11 @@ def full_curve_parquet(schedule: Curve, n: int, steps_per_epoch: int = 1) -> byt
     return buf.getvalue()
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def _csv_size(schedule_json: str, n: int, steps_per_epoch: int) -> int:
+    return csv_size(from_json(schedule_json), n, steps_per_epoch)
+
+
 def csv_size(schedule: Curve, n: int, steps_per_epoch: int = 1, sample: int = 2000) -> int:
     """The CSV's size in bytes, estimated from evenly spaced rows (without building it)."""
     if n <= sample:
@@ -124,7 +131,7 @@ def downloads(schedule: Schedule, steps_per_epoch: int, prefix: str):
                        "schedule.parquet", "application/vnd.apache.parquet", key=f"{prefix}.parquet",
                        on_click="ignore", type="primary",
                        help="Every step's exact float64 lr, compressed. pandas.read_parquet reads it.")
-    size = csv_size(schedule, n, steps_per_epoch)
+    size = _csv_size(schedule.to_json(), n, steps_per_epoch)
     c2.download_button(f"Full curve (CSV, ≈ {human_bytes(size)})",
                        lambda: full_curve_csv(schedule, n, steps_per_epoch), "schedule.csv", "text/csv",
                        key=f"{prefix}.csv", on_click="ignore")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import streamlit as st
 
@@ -331,21 +331,23 @@ def length_controls(ctl: Controls) -> int:
     return total
 
 
-def warmup_controls(ctl: Controls, total: int, errors: list):
+def warmup_controls(ctl: Controls, total: int, errors: list, main=None):
+    """Warmup method and parameters; W and the factor go to ``main`` (beside the chart) when given."""
     c = ctl.c
-    if any(ctl.visible(n) for n in ("warmup_method", "warmup_steps", "warmup_factor", "warmup_params")):
+    if any(ctl.visible(n) for n in ("warmup_method", "warmup_params")):
         c.markdown("**Warmup**")
     method = ctl.choice("warmup_method", "warmup method", list(WARMUPS), "linear",
                         format_func=lambda n: WARMUPS[n].title, help="How the learning rate rises at the start.")
     entry = WARMUPS[method]
     kwargs = {}
+    cols = main.columns(2) if main is not None else (c, c)
     if method != "none" and not entry.derive_steps:
-        kwargs["steps"] = ctl.number("warmup_steps", CONTROL_LABELS["warmup_steps"], "int", 0, MAX_STEPS,
+        kwargs["steps"] = replace(ctl, container=cols[0]).number("warmup_steps", CONTROL_LABELS["warmup_steps"], "int", 0, MAX_STEPS,
                                      min(500, total), drag=True, fits=(total, f"in {total:,} steps"),
                                      help="Number of optimizer updates the warmup lasts. Drag, or type it "
                                           "exactly in the box below.")
     if entry.extra.get("factor"):
-        kwargs["factor"] = ctl.number("warmup_factor", "warmup factor (lr at step 0 ÷ peak)", "float", 0.0, 1.0,
+        kwargs["factor"] = replace(ctl, container=cols[1]).number("warmup_factor", "warmup factor (lr at step 0 ÷ peak)", "float", 0.0, 1.0,
                                       0.0, drag=True,
                                       help="maskrcnn's WARMUP_FACTOR: the first update uses factor × the peak lr. "
                                            "Type 1/3 for a third, exactly.")
@@ -360,8 +362,10 @@ def warmup_controls(ctl: Controls, total: int, errors: list):
 
 
 def schedule_controls(prefix: str, visible: Callable[[str], bool] = lambda name: True, container=None,
-                      on_edit=None):
-    """Draw the controls for one schedule; return ``(schedule, errors)``.
+                      on_edit=None, main=None):
+    """Draw the controls for one schedule; return ``(schedule, errors)``. ``main`` (a container next
+    to the chart) receives the two controls used most, W and the warmup factor, so a phone shows the
+    chart while they are moved.
 
     Each section validates what it builds and shows its own ``st.error`` right there, so one bad
     value never blanks the page; ``schedule`` is ``None`` while any section is invalid.
@@ -372,7 +376,7 @@ def schedule_controls(prefix: str, visible: Callable[[str], bool] = lambda name:
                          help="The learning rate the warmup rises to (the optimizer's lr). 3e-4 and 0.0003 "
                               "are both understood.")
     total = length_controls(ctl)
-    method, warm = warmup_controls(ctl, total, errors)
+    method, warm = warmup_controls(ctl, total, errors, main)
     convention = ctl.choice("convention", CONTROL_LABELS["convention"], list(CONVENTIONS), "prepend", radio=True,
                             help=" · ".join(f"**{n}**: {t}" for n, t in CONVENTIONS.items()))
     target, offset = advanced_controls(ctl)
