@@ -151,10 +151,10 @@ else:
     st.caption("No runs yet from this browser. They are kept in a local database under your key (in this page's "
                "address), so a refresh loses nothing.")
 with st.expander("Open a run by id"):
-    rid = st.text_input("run id", key=T.K_OPEN, placeholder="e.g. 3f2a9c1b7d0e", max_chars=40)
-    if rid:
-        found, message = T.open_run(mgr.store, rid, ss)
-        (st.success if found else st.error)(message)
+    st.text_input("run id", key=T.K_OPEN, placeholder="e.g. 3f2a9c1b7d0e", max_chars=40, on_change=T.open_run,
+                  args=(mgr.store, ss))
+    if opened := ss.pop(T.K_OPENED, None):
+        (st.success if opened[0] else st.error)(opened[1])
 
 st.divider()
 st.header("The learning-rate × warmup map")
