@@ -98,19 +98,20 @@ else:
                                help=None if row.mine else "Only the browser that started this run can cancel it.")
             elif not row.mine:
                 cols[1].caption("view only")
+        n = T.run_length(runs)
         g1, g2 = st.columns(2)
-        g1.plotly_chart(T.metric_figure(series, "loss", "Training loss", "loss", smoothing, log_y),
+        g1.plotly_chart(T.metric_figure(series, "loss", "Training loss", "loss", smoothing, log_y, n),
                         key=f"{T.P}.loss")
         if not any(f["eval_acc"].notna().any() for _, f in series):  # a regression task: no accuracy
-            g2.plotly_chart(T.metric_figure(series, "eval_loss", "Held-out loss", "loss", 0.0, log_y),
+            g2.plotly_chart(T.metric_figure(series, "eval_loss", "Held-out loss", "loss", 0.0, log_y, n),
                             key=f"{T.P}.ev")
         else:
-            g2.plotly_chart(T.metric_figure(series, "eval_acc", "Held-out accuracy", "accuracy (fraction)"),
+            g2.plotly_chart(T.metric_figure(series, "eval_acc", "Held-out accuracy", "accuracy (fraction)", steps=n),
                             key=f"{T.P}.acc")
         g3, g4 = st.columns(2)
-        g3.plotly_chart(T.metric_figure(series, "lr", "Learning rate the optimizer applied", "learning rate"),
-                        key=f"{T.P}.lr_fig")
-        g4.plotly_chart(T.metric_figure(series, "grad_norm", "Gradient norm", "‖g‖", smoothing, True),
+        g3.plotly_chart(T.metric_figure(series, "lr", "Learning rate the optimizer applied", "learning rate",
+                                        steps=n), key=f"{T.P}.lr_fig")
+        g4.plotly_chart(T.metric_figure(series, "grad_norm", "Gradient norm", "‖g‖", smoothing, True, n),
                         key=f"{T.P}.gn")
         if any(f["sharpness"].notna().any() for _, f in series):
             st.plotly_chart(T.sharpness_figure(series, T.optimizer_is_adam(mgr.store, shown)),

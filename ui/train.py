@@ -393,8 +393,10 @@ def waiting(fig: go.Figure, text="waiting for the first logged step…") -> go.F
 
 
 def metric_figure(series: list[tuple[str, pd.DataFrame]], column: str, title: str, y_title: str, smoothing=0.0,
-                  log_y=False) -> go.Figure:
-    """One line per run (at most MAX_POINTS points each); with smoothing, the raw curve faint behind."""
+                  log_y=False, steps: int | None = None) -> go.Figure:
+    """One line per run (at most MAX_POINTS points each); with smoothing, the raw curve faint behind.
+    ``steps``: the runs' length, so the x axis spans the whole run from the first point (the lines
+    race across a fixed axis) and a lone first point shows as a marker, not as empty axes."""
     fig = go.Figure()
     for i, (name, frame) in enumerate(series):
         color = PALETTE[i % len(PALETTE)]
@@ -409,10 +411,17 @@ def metric_figure(series: list[tuple[str, pd.DataFrame]], column: str, title: st
                                      opacity=0.3, showlegend=False, hoverinfo="skip", name=f"{label} (raw)"))
             y = ema(y, smoothing)
         x, y = thin(x, y)
-        fig.add_trace(go.Scatter(x=x, y=y, mode="lines", name=label, line={"color": color, "width": 2},
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers" if len(x) <= 12 else "lines", name=label,
+                                 line={"color": color, "width": 2}, marker={"size": 5},
                                  hovertemplate="%{y:.4~g}<extra>" + label + "</extra>"))
     _style(fig, title, "step (optimizer updates)", y_title, log_y, height=340, legend_below=True)
+    if steps:
+        fig.update_xaxes(range=[0, max(int(steps) - 1, 1)])
     return fig if fig.data else waiting(fig)
+
+
+def run_length(runs: list[dict]) -> int:
+    return max((int(r["steps"]) for r in runs), default=0)
 
 
 def optimizer_is_adam(store, run_ids) -> bool:
