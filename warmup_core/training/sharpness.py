@@ -72,7 +72,8 @@ def adam_preconditioner(optimizer) -> list[torch.Tensor] | None:
                 return None
             step = st.get("step", 1)
             step = float(step) if not torch.is_tensor(step) else float(step.item())
-            corr = 1 - b2**step if "exp_avg_sq" in st else 1.0
+            corrected = "exp_avg_sq" in st or group.get("bias_correction", False)  # GI-Adam: as configured
+            corr = 1 - b2**step if corrected else 1.0
             out.append(1.0 / ((v / corr).sqrt() + eps))
     return out
 
