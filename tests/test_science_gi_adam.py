@@ -82,7 +82,8 @@ def test_a_steady_gradient_gives_the_implicit_warmup_factor():
     steps = -np.diff(np.vstack([np.zeros(2), np.array(got)]), axis=0) / np.sign(g)  # Adam would move lr each step
     np.testing.assert_allclose(steps[:, 0], implicit_warmup(np.arange(1, 51)), rtol=1e-12)
     assert implicit_warmup(1) == pytest.approx(math.sqrt(0.001))
-    assert implicit_warmup(288) == pytest.approx(0.5, abs=2e-3) and implicit_warmup(1660) == pytest.approx(0.9, abs=2e-3)
+    assert implicit_warmup(288) == pytest.approx(0.5, abs=2e-3)
+    assert implicit_warmup(1660) == pytest.approx(0.9, abs=2e-3)
 
 
 def test_ri_adam_starts_from_a_random_vector_with_the_gradients_norm():
