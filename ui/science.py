@@ -161,3 +161,22 @@ def paper_table_rows(table) -> list[dict]:
             row[f"{opt}, T_wrm {w}"] = f"{hit[0]['test_accuracy']:.1%}" if hit else "–"
         out.append(row)
     return out
+
+
+def paper_boundaries(table, threshold: float = 0.5) -> dict:
+    """``{(optimizer, T_wrm): largest lr whose final test accuracy is >= threshold}`` (chance is 0.1)."""
+    out = {}
+    for r in table:
+        key = (r["optimizer"], r["warmup_steps"])
+        if r["test_accuracy"] >= threshold and r["lr"] > out.get(key, 0.0):
+            out[key] = r["lr"]
+    return out
+
+
+def paper_caption(table) -> str:
+    b = paper_boundaries(table)
+    first_fail = min(r["lr"] for r in table if r["optimizer"] == "Adam" and r["warmup_steps"] == 1
+                     and r["test_accuracy"] < 0.5)
+    return (f"About 10% is chance: that run failed. Adam without warmup trains up to lr {b[('Adam', 1)]:g} and fails "
+            f"from {first_fail:g}; with a 1024-step warmup it trains up to {b[('Adam', 1024)]:g}. GI-Adam trains up "
+            f"to {b[('GI-Adam', 1)]:g} without warmup and {b[('GI-Adam', 1024)]:g} with it.")
