@@ -40,8 +40,9 @@ def quadratic(schedule, seed):
     rng = np.random.default_rng(seed)
     w = 3.0
     for t in range(schedule.total_steps):
+        loss = w * w  # before update t, as a training loop logs it; the eval after it
         w -= schedule(t) * (2 * w + 0.05 * rng.normal())
-        yield {"step": t, "loss": w * w, "eval_loss": w * w + 0.01, "ignored": "text"}
+        yield {"step": t, "loss": loss, "eval_loss": w * w + 0.01, "ignored": "text"}
 
 
 class Flaky:
@@ -72,7 +73,7 @@ def test_sweep_lands_in_the_store_and_reads_back_for_fitting(store):
     runs = store.runs(owner="me")
     assert len(runs) == 12 and {r["group_id"] for r in runs} == {res.group_id}
     assert {r["status"] for r in runs} == {"finished", "diverged"}
-    cfg = store.config(res.run_ids[0])
+    cfg = store.record(res.run_ids[0])
     assert cfg["kind"] == "sweep" and cfg["lr"] == 0.05 and cfg["warmup"] == 0 and cfg["seed"] == 0
     rows = store.metrics(res.run_ids[0])
     assert [r["step"] for r in rows] == list(range(30))
@@ -332,15 +333,39 @@ def test_your_runs_open_on_the_train_page(tmp_path, monkeypatch):
         st.cache_resource.clear()
 
 
-def test_curves_fit_the_multi_power_law_when_predict_exists(store):
-    predict = pytest.importorskip("warmup_core.predict", reason="the predict module (issue #10) has not landed yet")
-    res = custom.sweep(quadratic, [0.02, 0.05, 0.1], [0, 10], steps=60, store=store)
-    curves = res.curves()
-    assert len(curves) == 6
-    try:
-        params = predict.fit_multi_power_law(curves)
-    except ValueError as e:  # the contract: a clear error when the curves cannot determine the law
-        assert str(e)
-        return
-    assert set(params) >= {"L0", "A", "alpha", "B", "C", "beta", "gamma"}
-    assert all(np.isfinite(float(v)) for v in params.values())
+def power_law_quadratic(schedule, seed):
+    """SGD on a quadratic whose spectrum falls as a power law, with gradient noise: the loss falls as a
+    power of the lr sum to a noise floor that drops when the lr decays (what the multi-power law models);
+    1.0 is its irreducible loss. Logs every 10th step, loss before the update."""
+    rng = np.random.default_rng(seed)
+    lam = np.arange(1, 201) ** -1.5
+    w = np.ones_like(lam)
+    for t in range(schedule.total_steps):
+        if t % 10 == 0 or t == schedule.total_steps - 1:
+            yield {"step": t, "loss": 1.0 + 0.5 * float(lam @ (w * w))}
+        w = w - schedule(t) * (lam * w + 0.2 * np.sqrt(lam) * rng.normal(size=lam.size))
+
+
+def test_a_sweeps_curves_fit_the_multi_power_law_and_predict_a_held_out_run(store):
+    from warmup_core.predict import fit_multi_power_law, multi_power_law
+
+    kw = {"lrs": [0.25, 0.5, 1.0], "steps": 300, "store": store}
+    cosine = custom.sweep(power_law_quadratic, warmups=[0, 40], **kw).curves()
+    constant = custom.sweep(power_law_quadratic, warmups=[0], decay="constant", **kw).curves()
+    assert len(cosine) == 6 and len(constant) == 3
+    lrs, steps, loss = cosine[0]
+    assert steps[0] == 9 and loss[0] == store_loss_at(store, 10)  # the row of step 10: after 10 updates
+    held = cosine.pop()  # lr 1.0, warmup 40: fitted on the others, predicted
+    params = fit_multi_power_law(cosine + constant, max_seconds=30)
+    assert params.converged and params.train_mae < 0.01
+    predicted = multi_power_law(held[0], held[1], **params)
+    assert np.mean(np.abs(predicted - held[2])) < 0.02
+    assert predicted[-1] == pytest.approx(held[2][-1], rel=0.02)
+    # a wrong lr history (the constant schedules' in place of the cosine's) predicts it worse
+    wrong = multi_power_law(constant[2][0], held[1], **params)
+    assert np.mean(np.abs(wrong - held[2])) > 2 * np.mean(np.abs(predicted - held[2]))
+
+
+def store_loss_at(store, step):
+    run = next(r for r in store.runs() if r["name"] == "lr 0.25 · warmup 0 · seed 0")
+    return next(m["loss"] for m in store.metrics(run["id"]) if m["step"] == step)

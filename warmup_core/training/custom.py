@@ -9,6 +9,9 @@ Write a function that trains under a schedule and yields what it measures::
             ...
             yield {"step": t, "loss": loss}          # optional: "eval_loss", "eval_acc", "lr", "grad_norm", …
 
+``loss`` at ``step`` t is the loss update t is computed from (before that update, as training loops log
+it); ``eval_loss`` / ``eval_acc`` are measured after update t. :meth:`Results.curves` relies on this.
+
 or describe a ``torch.nn.Module`` factory and data, the way the built-in tasks are, with
 :class:`TorchTrainer`. Then::
 
@@ -264,19 +267,23 @@ def final_loss(store: Store, run_id: str) -> float:
 
 
 def curves(store: Store, group_id: str, metric: str = "loss", include_diverged: bool = False) -> list[tuple]:
-    """The group's finished runs as ``(lrs, steps, losses)``: ``lrs[t]`` the schedule's lr of update
-    ``t`` for every ``t`` of the run, ``steps`` the logged steps, ``losses`` ``metric`` at them (float64)
-    — the curves ``warmup_core.predict.fit_multi_power_law`` fits."""
+    """The group's finished runs as ``(lrs, steps, losses)``, the curves
+    ``warmup_core.predict.fit_multi_power_law`` fits: ``lrs[t]`` the schedule's lr of update ``t`` for
+    every ``t`` of the run, ``losses`` the ``metric`` (float64) after update ``steps[i]`` (the law's
+    step). A row's ``loss`` is the loss update ``step`` was computed from, i.e. after ``step - 1``
+    updates (how a training loop, the lab's engine and :class:`TorchTrainer` log it): it moves one step
+    back, and step 0's (no update yet) is left out. ``eval_*`` metrics are measured after update ``step``."""
+    shift = 1 if metric == "loss" else 0
     out = []
     for r in store.runs(group_id=group_id):
         if r["status"] != "finished" and not (include_diverged and r["status"] == "diverged"):
             continue
-        schedule = from_dict(store.config(r["id"])["schedule"])
-        rows = [m for m in store.metrics(r["id"]) if m[metric] is not None]
+        schedule = from_dict(store.record(r["id"])["schedule"])
+        rows = [m for m in store.metrics(r["id"]) if m[metric] is not None and m["step"] >= shift]
         if not rows:
             continue
         lrs = np.asarray(schedule(np.arange(schedule.total_steps or rows[-1]["step"] + 1)), dtype=np.float64)
-        out.append((lrs, np.array([m["step"] for m in rows], dtype=np.int64),
+        out.append((lrs, np.array([m["step"] - shift for m in rows], dtype=np.int64),
                     np.array([m[metric] for m in rows], dtype=np.float64)))
     return out
 
@@ -358,7 +365,7 @@ def stored_cells(store: Store, group_id: str) -> list[Cell]:
     """A group's cells, read back from the store (what :func:`resume` recomputes)."""
     cells = []
     for r in store.runs(group_id=group_id):
-        cfg = store.config(r["id"])
+        cfg = store.record(r["id"])
         if "cell" not in cfg:
             continue
         info = {k: v for k, v in cfg.items() if k not in ("kind", "train", "cell", "name", "schedule", "seed", "steps")}
@@ -373,7 +380,7 @@ def resume(train: Callable, group_id: str, store: Store | str | None = None, **k
     """Finish a group a stopped driver left: only its cells not finished or diverged are computed."""
     store = store if isinstance(store, Store) else (Store(store) if store else default_store())
     cells = stored_cells(store, group_id)
-    kind = store.config(next(iter(store.runs(group_id=group_id)))["id"]).get("kind", "compare")
+    kind = store.record(next(iter(store.runs(group_id=group_id)))["id"]).get("kind", "compare")
     if kind not in ("compare", "sweep"):
         raise ValueError(f"group {group_id!r} is a {kind} of the lab's own tasks: run it again with its group id "
                          "(map_runs.run_map(..., group_id=...) or python -m warmup_core.training.map_runs --resume)")

@@ -10,6 +10,7 @@ streaming its loss curve to the store while it runs.
 
 from __future__ import annotations
 
+import json
 import math
 import queue
 import sys
@@ -128,17 +129,13 @@ class EngineWork:
         from .engine import RunConfig
 
         for i, c in enumerate(cells):
-            run = dict(c.info["run"])
-            run["betas"] = tuple(run.get("betas", (0.9, 0.999)))
-            yield from engine_events(i, RunConfig(**run))
+            yield from engine_events(i, RunConfig.from_json(json.dumps(c.info["run"])))
 
 
 def config_cells(configs: list) -> list[Cell]:
     """One cell per validated RunConfig (a comparison of built-in runs)."""
-    from dataclasses import asdict
-
-    return [Cell(f"{i}|seed={c.seed}", c.name or c.task, c.schedule, c.seed, c.steps,
-                 {"run": asdict(c.validate()), "optimizer": c.optimizer, "task": c.task})
+    return [Cell(f"{i}|seed={c.seed}", c.name or c.task, c.schedule.to_dict(), c.seed, c.steps,
+                 {"run": json.loads(c.validate().to_json()), "optimizer": c.optimizer, "task": c.task})
             for i, c in enumerate(configs)]
 
 

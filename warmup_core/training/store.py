@@ -28,6 +28,7 @@ what is wrong with the file and how to fix it.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import socket
 import sys
@@ -286,12 +287,28 @@ class Store:
                                    "ORDER BY step", (run_id, since_step))
         return [dict(r) for r in cur]
 
+    def record(self, run_id: str) -> dict | None:
+        """The run's config record as written (parsed JSON): a RunConfig's fields, or, for a cell of a
+        backend's group (``training.backends``: your own function's sweeps, the map), the cell's keys
+        (``kind``, ``cell``, ``schedule``, ``seed``, ``steps``, …)."""
+        r = self.run(run_id)
+        return json.loads(r["config"]) if r else None
+
     def config(self, run_id: str):
-        """The run's :class:`~.engine.RunConfig` (parsed from its record once, here at the edge)."""
+        """The run's :class:`~.engine.RunConfig` (parsed from its record once, here at the edge); for a
+        backend's cell, the RunConfig it ran (built-in tasks) or None (a run of your own function)."""
         from .engine import RunConfig
 
-        r = self.run(run_id)
-        return RunConfig.from_json(r["config"]) if r else None
+        d = self.record(run_id)
+        if d is None or "cell" not in d:
+            return RunConfig.from_json(json.dumps(d)) if d else None
+        if "run" in d:  # a built-in run sent to a backend (map_runs.config_cells)
+            return RunConfig.from_json(json.dumps(d["run"]))
+        if d.get("kind") == "map":  # a cell of the built-in lr x warmup map
+            return RunConfig(task=d["task"], schedule=d["schedule"], optimizer="sgd", steps=d["steps"],
+                             batch_size=d["batch_size"], seed=d["seed"], momentum=d["momentum"], blowup=d["blowup"],
+                             eval_every=d["steps"], name=d.get("name", ""))
+        return None
 
 
 class Lease:
