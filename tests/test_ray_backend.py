@@ -172,8 +172,10 @@ def test_the_cli_runs_a_comparison_on_ray_with_the_local_numbers(tmp_path, monke
                                         total_steps=12).to_json()]
     assert main(args) == 0
     local = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert main(args + ["--backend", "ray"]) == 0
+    db = tmp_path / "own.sqlite"
+    assert main(args + ["--backend", "ray", "--db", str(db), "--owner", "me"]) == 0
     remote = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert remote[0] == {"owner": "me"}
     ends = [r for r in remote if "status" in r]
     assert [r["status"] for r in ends] == ["finished", "finished"] and all(r["device"] == "ray:local" for r in ends)
     assert [r["final_loss"] for r in ends] == [r["final_loss"] for r in local if "status" in r]
@@ -182,7 +184,8 @@ def test_the_cli_runs_a_comparison_on_ray_with_the_local_numbers(tmp_path, monke
                   key=lambda r: (r["run"], r["step"]))
     want = [{k: v for k, v in r.items() if k not in strip} for r in local if "status" not in r]
     assert rows == want and len(rows) == 2 * 5
-    assert len(Store(tmp_path / "cli.sqlite").runs()) == 2  # and the runs are in the lab's store
+    assert len(Store(db).runs(owner="me")) == 2  # and the runs are in the store it was given, as its owner's
+    assert not Store(tmp_path / "cli.sqlite").runs()
 
 
 def test_what_ray_cannot_do_is_refused_plainly(store):

@@ -90,7 +90,8 @@ def test_sweep_lands_in_the_store_and_reads_back_for_fitting(store):
     assert len(curves) == 10
     lrs, steps, losses = curves[0]
     assert lrs.dtype == np.float64 and lrs.shape == (30,) and lrs[0] == 0.05
-    assert steps.tolist() == list(range(30)) and losses.dtype == np.float64
+    assert steps.tolist() == list(range(29)) and losses.dtype == np.float64  # the row of step t + 1: after update t
+    assert losses[0] == rows[1]["loss"] and losses[-1] == rows[29]["loss"]
     assert len(res.curves(include_diverged=True)) == 12
 
 
@@ -190,6 +191,24 @@ def test_the_map_through_the_store_equals_sweep_run(store):
     one = map_runs.run_map([0.1, 1.0], [0, 10], steps=25, store=store, batched=False)
     assert np.array_equal(one.results[0].final_loss, ref1.final_loss)
     assert len(store.metrics(one.outcome.run_ids["lr=0.1|warmup=0|seed=0"])) == 25  # the whole curve streamed
+    # the Train page reads a map cell's run as the engine config that ran it (and re-running it gives its curve)
+    from warmup_core.training.engine import train
+
+    rid = one.outcome.run_ids["lr=0.1|warmup=10|seed=0"]
+    cfg = store.config(rid)
+    assert cfg.task == "mlp" and cfg.schedule == sweep.schedules([0.1], [10], 25)[0] and cfg.steps == 25
+    rows = []
+    train(cfg, rows.append)
+    assert [r["loss"] for r in rows if "loss" in r] == [m["loss"] for m in store.metrics(rid)]
+
+
+def test_the_store_reads_a_run_of_your_function_as_its_record(store):
+    res = custom.sweep(quadratic, [0.1], [0], 5, store=store)
+    assert store.config(res.run_ids[0]) is None  # not an engine run: the page asks for its config and gets none
+    assert store.record(res.run_ids[0])["kind"] == "sweep"
+    from ui.train import optimizer_is_adam
+
+    assert optimizer_is_adam(store, res.run_ids) is False
 
 
 @pytest.mark.parametrize("call, match", [
@@ -318,7 +337,7 @@ def test_your_runs_open_on_the_train_page(tmp_path, monkeypatch):
         assert not at.exception and not at.error and at.success  # "Added to the charts above."
         at.run()  # the charts sit above the box: they show it on the next run
         progress = [p.proto.text for p in at.get("progress")]
-        assert progress == ["**lr 0.3 · warmup 0 · seed 0** — finished"]
+        assert progress == ["**lr 0\\.3 · warmup 0 · seed 0** — finished 20/20"]  # the name escaped: text
         loss = next(f for f in (json.loads(c.proto.spec) for c in at.get("plotly_chart"))
                     if f["layout"]["title"]["text"] == "Training loss")
         raw = [t for t in loss["data"] if t["name"] == "lr 0.3 · warmup 0 · seed 0 (raw)"]

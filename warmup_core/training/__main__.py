@@ -9,7 +9,9 @@ Prints one JSON object per logged step ({"run", "step", "lr", "loss", ...}) and 
 with its "status" (finished | diverged | cancelled | failed). Every schedule starts from the same
 initial weights and sees the same batches (one seed). With ``--save`` the runs are also recorded in
 the app's database (``--db``, else ``WARMUP_LAB_DB``), under ``--owner`` (the key the Train page
-shows), so they appear in that browser's "Your runs".
+shows), so they appear in that browser's "Your runs". ``--backend ray`` runs each schedule as a Ray
+task (a local Ray, or ``--address auto`` / ``ray://head:10001``), same numbers, and always records the
+runs there (``--db``, ``--owner``).
 
 Exit status: 0 when every run finished or diverged (a divergence is a result), 1 when a run failed
 or the database cannot be used, 2 for invalid arguments (including a device this machine lacks),
@@ -55,10 +57,10 @@ def parse(argv=None):
     ap.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                     help="task option, e.g. norm=pre for the Pre-LN transformer")
     ap.add_argument("--save", action="store_true", help="also record the runs in the app's database")
-    ap.add_argument("--db", default=None, help="the database for --save (default: WARMUP_LAB_DB, else "
-                                               "~/.cache/warmup-lab/runs.sqlite)")
-    ap.add_argument("--owner", default=None, help="with --save: the owner key shown on the Train page "
-                                                  "(default: a new one, printed)")
+    ap.add_argument("--db", default=None, help="the database for --save or --backend ray (default: "
+                                               "WARMUP_LAB_DB, else ~/.cache/warmup-lab/runs.sqlite)")
+    ap.add_argument("--owner", default=None, help="with --save or --backend ray: the owner key shown on the Train "
+                                                  "page (default: a new one, printed)")
     ap.add_argument("--backend", default="local", choices=("local", "ray"),
                     help="ray: each run a Ray task, rows kept in the lab's store (default: local)")
     ap.add_argument("--address", default=None, help="Ray cluster: auto | ray://head:10001 (default: a local Ray)")
@@ -132,7 +134,7 @@ def _main(argv) -> int:
         from .map_runs import run_configs
 
         try:
-            return run_configs(configs, backend=args.backend, address=args.address)
+            return run_configs(configs, backend=args.backend, address=args.address, store=args.db, owner=args.owner)
         except ValueError as e:  # no Ray installed, a bad address
             raise UsageError(str(e)) from None
     store, lease, ids = None, None, [None] * len(configs)

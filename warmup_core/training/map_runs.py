@@ -200,9 +200,11 @@ def run_map(lrs: Sequence[float], warmups: Sequence[int], steps: int = 200, task
 # --- command line --------------------------------------------------------------------------------
 
 def run_configs(configs: list, backend: str = "ray", address: str | None = None, store: str | None = None,
-                num_cpus: float = 1, num_gpus: float = 0, out=None) -> int:
-    """``python -m warmup_core.training --backend ray``: the CLI's comparison, each run a task; prints the
-    CLI's JSON lines (a row per logged step as it arrives, then one per run with its status and run id)."""
+                num_cpus: float = 1, num_gpus: float = 0, out=None, owner: str | None = None) -> int:
+    """``python -m warmup_core.training --backend ray``: the CLI's comparison, each run a task, kept in
+    ``store`` under ``owner`` (default: a new key); prints the CLI's JSON lines (``{"owner"}`` first,
+    a row per logged step as it arrives, then one per run with its status and run id). Returns the
+    CLI's exit status: 1 when a run failed, else 0."""
     import json
     import sys
 
@@ -216,7 +218,9 @@ def run_configs(configs: list, backend: str = "ray", address: str | None = None,
                 print(json.dumps({"run": index[cell.key], **row}), file=out, flush=True)
 
     db = store if isinstance(store, Store) else (Store(store) if store else default_store())
-    res = backends.execute(EngineWork(), cells, store=db, group_id=uuid.uuid4().hex[:8], owner="cli",
+    owner = owner or uuid.uuid4().hex
+    print(json.dumps({"owner": owner}), file=out, flush=True)
+    res = backends.execute(EngineWork(), cells, store=db, group_id=uuid.uuid4().hex[:8], owner=owner,
                            config={"kind": "compare"}, backend=backend, address=address, num_cpus=num_cpus,
                            num_gpus=num_gpus, on_event=emit)
     for c, cfg in zip(cells, configs):
@@ -226,7 +230,7 @@ def run_configs(configs: list, backend: str = "ray", address: str | None = None,
                           "final_loss": rows[-1] if rows else None, "device": (db.run(rid) or {}).get("device"),
                           "message": res.messages[c.key], "run_id": rid, "group": res.group_id,
                           "config": json.loads(cfg.to_json())}), file=out, flush=True)
-    return 0
+    return 1 if "failed" in res.status.values() else 0
 
 
 def _numbers(flag: str, text: str, kind) -> list:
