@@ -369,7 +369,8 @@ def test_a_sweeps_curves_fit_the_multi_power_law_and_predict_a_held_out_run(stor
     from warmup_core.predict import fit_multi_power_law, multi_power_law
 
     kw = {"lrs": [0.25, 0.5, 1.0], "steps": 300, "store": store}
-    cosine = custom.sweep(power_law_quadratic, warmups=[0, 40], **kw).curves()
+    cos = custom.sweep(power_law_quadratic, warmups=[0, 40], **kw)
+    cosine = cos.curves()
     constant = custom.sweep(power_law_quadratic, warmups=[0], decay="constant", **kw).curves()
     assert len(cosine) == 6 and len(constant) == 3
     lrs, steps, loss = cosine[0]
@@ -383,6 +384,13 @@ def test_a_sweeps_curves_fit_the_multi_power_law_and_predict_a_held_out_run(stor
     # a wrong lr history (the constant schedules' in place of the cosine's) predicts it worse
     wrong = multi_power_law(constant[2][0], held[1], **params)
     assert np.mean(np.abs(wrong - held[2])) > 2 * np.mean(np.abs(predicted - held[2]))
+    # the Predict page's store reader sees these runs too, and reads the same curve
+    from warmup_core.predict import runs
+
+    listed = {r["id"]: r for r in runs.store_runs(store)}
+    assert len(listed) == 9 and listed[cos.run_ids[0]]["task"] == "power_law_quadratic"
+    read = runs.from_store(store, cos.run_ids[0])
+    assert np.array_equal(read.lrs, lrs) and np.array_equal(read.steps, steps) and np.array_equal(read.losses, loss)
 
 
 def store_loss_at(store, step):

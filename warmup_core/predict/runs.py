@@ -187,7 +187,7 @@ def from_store(store, run_id: str) -> Run:
     run = store.run(run_id)
     if run is None:
         raise ValueError(f"no run {run_id!r} in the store")
-    cfg = store.config(run_id)
+    cfg = store.record(run_id)  # the JSON as written: an engine run's, or a cell of your own function's sweep
     lrs = from_dict(cfg["schedule"])(np.arange(int(cfg["steps"]), dtype=np.float64))
     return from_rows(run["name"], lrs, store.metrics(run_id))
 
@@ -198,6 +198,6 @@ def store_runs(store, owner: str | None = None) -> list[dict]:
     for r in store.runs(owner=owner):
         if r["status"] != "finished":
             continue
-        cfg = store.config(r["id"])
-        out.append(dict(id=r["id"], name=r["name"], task=cfg.get("task", "?"), steps=r["steps"]))
+        cfg = store.record(r["id"])
+        out.append(dict(id=r["id"], name=r["name"], task=cfg.get("task") or cfg.get("train", "?"), steps=r["steps"]))
     return out

@@ -226,7 +226,8 @@ def run_configs(configs: list, backend: str = "ray", address: str | None = None,
     for c, cfg in zip(cells, configs):
         rid = res.run_ids[c.key]
         rows = [m["loss"] for m in db.metrics(rid) if m["loss"] is not None]
-        print(json.dumps({"run": index[c.key], "status": res.status[c.key], "steps": (db.run(rid) or {}).get("step"),
+        done = cfg.steps if res.status[c.key] == "finished" else (db.run(rid) or {}).get("step")  # as the local CLI
+        print(json.dumps({"run": index[c.key], "status": res.status[c.key], "steps": done,
                           "final_loss": rows[-1] if rows else None, "device": (db.run(rid) or {}).get("device"),
                           "message": res.messages[c.key], "run_id": rid, "group": res.group_id,
                           "config": json.loads(cfg.to_json())}), file=out, flush=True)
