@@ -209,6 +209,12 @@ def test_the_store_reads_a_run_of_your_function_as_its_record(store):
     from ui.train import optimizer_is_adam
 
     assert optimizer_is_adam(store, res.run_ids) is False
+    # a Train-page run sent to a backend: its RunConfig's record plus the cell key reads back as that RunConfig
+    from warmup_core.training.engine import RunConfig
+
+    cfg = RunConfig(task="mlp", schedule=Schedule(0.1, total_steps=7), optimizer="adam", steps=7).validate()
+    rid = store.create("me", "g", "x", json.dumps({**json.loads(cfg.to_json()), "cell": "0|seed=0"}), 7)
+    assert store.config(rid).to_json() == cfg.to_json() and optimizer_is_adam(store, [rid])
 
 
 @pytest.mark.parametrize("call, match", [

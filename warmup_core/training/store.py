@@ -27,6 +27,7 @@ what is wrong with the file and how to fix it.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import os
@@ -308,7 +309,10 @@ class Store:
             return RunConfig(task=d["task"], schedule=d["schedule"], optimizer="sgd", steps=d["steps"],
                              batch_size=d["batch_size"], seed=d["seed"], momentum=d["momentum"], blowup=d["blowup"],
                              eval_every=d["steps"], name=d.get("name", ""))
-        return None
+        if "train" in d:  # a run of your own training function (training.custom): no engine config
+            return None
+        names = {f.name for f in dataclasses.fields(RunConfig)}  # a RunConfig's record with its cell key
+        return RunConfig.from_json(json.dumps({k: v for k, v in d.items() if k in names}))
 
 
 class Lease:
