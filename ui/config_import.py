@@ -157,18 +157,18 @@ def config_import_box(key: str):
 
 
 def _preview(result: ImportResult, key: str) -> None:
-    """The imported schedule drawn exactly (reduced to the points a chart needs), in the box."""
+    """The imported schedule drawn exactly (reduced to the points a chart needs), compact for the sidebar."""
     import streamlit as st
 
     from .curves import points
     from .figures import Trace, schedule_figure
 
     curve = result.curve
-    n = curve.total_steps or UNSET_LENGTH
-    p = points(curve, n)
-    fig = schedule_figure([Trace(safe.plotly(source_name(result)), p.steps, p.values, warmup_end=curve.warmup_end)],
-                          title=safe.plotly(source_name(result)), legend_below=True)
-    st.plotly_chart(fig, key=f"{key}.config.preview", config={"displaylogo": False})
+    p = points(curve, curve.total_steps or UNSET_LENGTH)
+    fig = schedule_figure([Trace("learning rate", p.steps, p.values, warmup_end=curve.warmup_end)], title="")
+    fig.update_layout(height=260, showlegend=False, title=None, margin=dict(l=0, r=8, t=8, b=0))
+    st.caption(plain(f"{source_name(result)}, {p.steps[-1] + 1:,} steps:"))
+    st.plotly_chart(fig, key=f"{key}.config.preview", config={"displayModeBar": False})
 
 
 def _box_with_action(key: str, visible: bool, button: str, on_click) -> None:
