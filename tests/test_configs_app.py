@@ -169,3 +169,14 @@ def test_compare_adds_the_config_as_a_strategy_named_after_its_source(path, fmt,
     # added twice: a second, distinct name; the list still works
     load(at, "compare")
     assert at.session_state["compare.strategies"][-1].name == f"{added.name} (2)"
+
+
+@pytest.mark.parametrize("name", ["explore.py", "compare.py"])
+def test_a_teachers_link_that_hides_the_controls_hides_the_import_box(name):
+    prefix = name.removesuffix(".py")
+    at = AppTest.from_file(str(ROOT / "pages" / name), default_timeout=60)
+    at.query_params["show"] = "warmup_steps"
+    at.run()
+    assert not at.exception
+    assert f"{prefix}.import.config.text" not in [t.key for t in at.text_area]
+    assert f"{prefix}.import.config.text" in [t.key for t in page(name).text_area]  # shown without the link
