@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import compare, share, widgets
+from ui import compare, config_import, share, widgets
 from ui.compare_page import Editor
 from ui.router import ensure_router
 
@@ -19,6 +19,7 @@ with tab_mine:
     chart, main = st.container(), st.container()
 
 view = ed.sidebar(show, main)
+config_import.compare_box(ed, show)
 share.save_page_state(P, view=view, extra={"strategies": [s.to_dict() for s in ed.strategies()]})
 
 with tab_mine:

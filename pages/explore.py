@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import explore, picker, share
+from ui import config_import, explore, picker, share
 from ui.router import ensure_router
 
 ensure_router(reads_link=True)
@@ -15,6 +15,7 @@ st.caption("Pick a warmup and a decay, or start from a library's schedule. Every
 
 chart = st.container()
 schedule, view = explore.sidebar(P, show, main=st.container())
+config_import.explore_box(P, show)
 if schedule is None:
     chart.info("Fix the highlighted setting to see the curve.")
     st.stop()

@@ -878,3 +878,38 @@ def test_composer_llm_foundry_yamls():
             read_config(mpt.replace("name: cosine_with_warmup", f"name: {bad}"))
     with pytest.raises(ValueError, match="unknown key 't_warmpu'"):
         read_config(mpt.replace("t_warmup: 100ba", "t_warmpu: 100ba"))
+
+
+# --- a bad key, in every format: the message names it --------------------------------------------------
+
+def _real(path: str, old: str, new: str) -> str:
+    text = (CONFIGS / path).read_text()
+    assert old in text, (path, old)
+    return text.replace(old, new, 1)
+
+
+BAD_KEYS = [  # (format, text with one misspelt key, facts, the name the message must quote)
+    ("huggingface", lambda: _real("huggingface/smollm3_sft_sft.yaml", "warmup_ratio:", "warmup_ratoi:"),
+     {"dataset_size": 1000}, "warmup_ratoi"),
+    ("timm", lambda: "train.py --lr 0.1 --sched cosine --epochs 10 --warmup-epoch 2", {"dataset_size": 1000},
+     "warmup_epoch"),
+    ("maskrcnn", lambda: _real("maskrcnn/e2e_mask_rcnn_R_50_FPN_1x.yaml", "BASE_LR:", "BASE_LRR:"), {}, "BASE_LRR"),
+    ("detectron2", lambda: _real("detectron2/Base-RCNN-FPN.yaml", "BASE_LR:", "BASE_LRR:"), {}, "BASE_LRR"),
+    ("deepspeed", lambda: _real("deepspeed/cifar_ds_config.json", '"warmup_num_steps"', '"warmup_num_step"'), {},
+     "warmup_num_step"),
+    ("megatron", lambda: _real("megatron/train_bert_340m_distributed.sh", "--lr-warmup-fraction", "--lr-warmup-frac"),
+     {}, "lr_warmup_frac"),
+    ("nemo", lambda: _real("nemo/megatron_gpt_config.yaml", "warmup_steps:", "warmup_step:"), {}, "warmup_step"),
+    ("mmengine", lambda: _real("mmengine/schedule_1x.py", "start_factor", "start_facter"), {"epoch_length": 100},
+     "start_facter"),
+    ("ultralytics", lambda: configs.formats()[8].example.replace("warmup_epochs:", "warmup_epoch:"),
+     {"batches_per_epoch": 100}, "warmup_epoch"),
+    ("composer", lambda: _real("composer/mpt-125m.yaml", "t_warmup:", "t_warmpu:"), {}, "t_warmpu"),
+]
+
+
+@pytest.mark.parametrize("fmt,text,facts,name", BAD_KEYS, ids=[b[0] for b in BAD_KEYS])
+def test_a_misspelt_key_is_named_in_every_format(fmt, text, facts, name):
+    assert [f.name for f in configs.formats()][8] == "ultralytics"
+    with pytest.raises(ValueError, match=rf"'{name}'"):
+        from_config(text(), fmt, **facts)

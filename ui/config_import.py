@@ -4,22 +4,29 @@
 imported :class:`~warmup_core.schedule.Curve` or ``None``; :func:`import_config` is its pure part, tested
 without Streamlit. The config is read by :mod:`warmup_core.configs` (parsed, never run) and everything it
 says back — errors naming the user's own keys, notes — is shown as text, never as Markdown.
+
+The pages call one function each: :func:`explore_box` (the imported schedule replaces the one in
+Explore's controls) and :func:`compare_box` (it joins the strategies, named after its framework and
+schedule). Both load a warmup + decay pair, the shape the controls edit; a config whose schedule is a
+chain or product of parts (mmengine lists, detectron2's composite, epoch-stepped lambdas) is drawn in
+the box, exactly, with a message saying why it cannot be loaded into the controls.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from warmup_core import configs
+from warmup_core import WarmupDecay, configs
+
+from . import safe
 
 AUTO = "auto-detect"
-_MD = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+UNSET_LENGTH = 10_000  # the length shown for a config that never ends (a warmup, then a constant lr)
 
 
 def plain(text: str) -> str:
-    """``text`` with every Markdown / LaTeX special character escaped, for ``st.error`` / ``st.caption``."""
-    return _MD.sub(r"\\\1", str(text))
+    """``text`` shown as text in ``st.error`` / ``st.caption`` (every Markdown / LaTeX / HTML character escaped)."""
+    return safe.md(text)
 
 
 @dataclass(frozen=True)
@@ -79,34 +86,130 @@ def summary(result: ImportResult) -> list[str]:
     return lines
 
 
+def loadable(result: ImportResult) -> tuple[WarmupDecay | None, list[str]]:
+    """The imported schedule as the warmup + decay pair the page controls edit, with notes on its length;
+    ``(None, [why not])`` when it is a chain or product of parts the controls cannot hold."""
+    from . import share
+
+    curve = result.curve
+    if curve is None:
+        return None, []
+    if not isinstance(curve, WarmupDecay):
+        kind = type(curve).__name__.lower()
+        return None, [f"This config's schedule is a {kind} of several parts ({result.imported.library} "
+                      f"{result.imported.name}); the controls hold one warmup + decay pair, so it cannot be loaded "
+                      "into them. It is drawn here exactly; in Python, warmup_core.configs.from_config(text, "
+                      "**facts) returns it."]
+    notes = []
+    if curve.total_steps is None:
+        curve = curve.replace(total_steps=UNSET_LENGTH)
+        notes.append(f"The config sets no training length (its lr holds after the warmup): {UNSET_LENGTH:,} steps "
+                     "shown.")
+    curve, capped = share.cap_length(curve, "This config")
+    return curve, notes + ([capped] if capped else [])
+
+
+def source_name(result: ImportResult) -> str:
+    """A strategy name saying where the schedule came from, e.g. ``transformers cosine (config)``."""
+    imp = result.imported
+    return f"{imp.library} {imp.name} (config)"
+
+
+def draw_box(key: str) -> ImportResult:
+    """Draw the import box's inputs under widget keys ``{key}.config.*`` (inside the current container) and
+    return what the text reads as; an error or the translation is shown as text."""
+    import streamlit as st
+
+    text = st.text_area("Paste a training config", key=f"{key}.config.text", height=180,
+                        placeholder="TrainingArguments JSON/YAML, a DeepSpeed JSON, a detectron2 / "
+                                    "maskrcnn-benchmark / NeMo / Ultralytics YAML, timm or Megatron flags, "
+                                    "an mmengine .py config …",
+                        help="Read as data, never run: JSON, YAML (safe loader), command-line flags, "
+                             "or a Python config read literal by literal.")
+    choice = st.selectbox("Format", format_names(), format_func=format_title, key=f"{key}.config.format")
+    fmt = detected(text, choice)
+    values = {}
+    if fmt is not None:
+        facts = configs.facts(fmt)
+        if facts:
+            st.caption(plain("Facts the config does not hold (leave empty when it does not need them):"))
+        for fact in facts:
+            integer = fact.kind == "int"
+            values[fact.name] = st.number_input(
+                fact.name, value=fact.default, min_value=int(fact.minimum) if integer else float(fact.minimum),
+                step=1 if integer else None, format="%d" if integer else "%g", help=fact.help,
+                key=f"{key}.config.fact.{fmt}.{fact.name}")
+    result = import_config(text, choice, values)
+    if result.error:
+        st.error(plain(result.error))
+        return result
+    for line in summary(result):
+        st.caption(plain(line))
+    return result
+
+
 def config_import_box(key: str):
-    """Draw the import box under widget keys ``{key}.config.*``; return the imported schedule or ``None``."""
+    """Draw the import box in an expander; return the imported schedule or ``None``."""
     import streamlit as st
 
     with st.expander("Import a config", expanded=bool(st.session_state.get(f"{key}.config.text"))):
-        text = st.text_area("Paste a training config", key=f"{key}.config.text", height=180,
-                            placeholder="TrainingArguments JSON/YAML, a DeepSpeed JSON, a detectron2 / "
-                                        "maskrcnn-benchmark / NeMo / Ultralytics YAML, timm or Megatron flags, "
-                                        "an mmengine .py config …",
-                            help="Read as data, never run: JSON, YAML (safe loader), command-line flags, "
-                                 "or a Python config read literal by literal.")
-        choice = st.selectbox("Format", format_names(), format_func=format_title, key=f"{key}.config.format")
-        fmt = detected(text, choice)
-        values = {}
-        if fmt is not None:
-            facts = configs.facts(fmt)
-            if facts:
-                st.caption(plain("Facts the config does not hold (leave empty when it does not need them):"))
-            for fact in facts:
-                integer = fact.kind == "int"
-                values[fact.name] = st.number_input(
-                    fact.name, value=fact.default, min_value=int(fact.minimum) if integer else float(fact.minimum),
-                    step=1 if integer else None, format="%d" if integer else "%g", help=fact.help,
-                    key=f"{key}.config.fact.{fmt}.{fact.name}")
-        result = import_config(text, choice, values)
-        if result.error:
-            st.error(plain(result.error))
-            return None
-        for line in summary(result):
+        return draw_box(key).curve
+
+
+def _preview(result: ImportResult, key: str) -> None:
+    """The imported schedule drawn exactly (reduced to the points a chart needs), compact for the sidebar."""
+    import streamlit as st
+
+    from .curves import points
+    from .figures import Trace, schedule_figure
+
+    curve = result.curve
+    p = points(curve, curve.total_steps or UNSET_LENGTH)
+    fig = schedule_figure([Trace("learning rate", p.steps, p.values, warmup_end=curve.warmup_end)], title="")
+    fig.update_layout(height=260, showlegend=False, title=None, margin=dict(l=0, r=8, t=8, b=0))
+    st.caption(plain(f"{source_name(result)}, {p.steps[-1] + 1:,} steps:"))
+    st.plotly_chart(fig, key=f"{key}.config.preview", config={"displayModeBar": False})
+
+
+def _box_with_action(key: str, visible: bool, button: str, on_click) -> None:
+    """The box in the sidebar (unless a teacher's link hides it); a pair gets ``button``, which calls
+    ``on_click(schedule, result, notes)``."""
+    import streamlit as st
+
+    if not visible:
+        return
+    with st.sidebar, st.expander("Import a config", expanded=bool(st.session_state.get(f"{key}.config.text"))):
+        result = draw_box(key)
+        schedule, notes = loadable(result)
+        if result.curve is None:
+            return
+        if schedule is None:
+            st.warning(plain(notes[0]))
+            _preview(result, key)
+            return
+        for line in notes:
             st.caption(plain(line))
-        return result.curve
+        st.button(button, key=f"{key}.config.load", type="primary", on_click=on_click,
+                  args=(schedule, result, notes), width="stretch")
+
+
+def explore_box(prefix: str, show) -> None:
+    """Explore's import box: "Load into Explore" replaces the schedule in the controls (``prefix``)."""
+    from . import picker, widgets
+
+    def load(schedule, result, notes):
+        widgets.seed(prefix, schedule)
+        picker.set_current(prefix, None, " ".join([f"Imported from a {format_title(result.format)} config: "
+                                                   f"{summary(result)[0]}.", *notes]))
+
+    _box_with_action(f"{prefix}.import", show("library"), "Load into Explore", load)
+
+
+def compare_box(editor, show) -> None:
+    """Compare's import box: "Add as a strategy" adds the schedule, named after its framework and schedule."""
+    from .compare import Strategy, add
+
+    def load(schedule, result, notes):
+        editor.edit(add, Strategy(source_name(result), schedule))
+
+    _box_with_action(f"{editor.page}.import", show("strategies"), "Add as a strategy", load)
