@@ -4,8 +4,8 @@ libraries", code export, compat.available()."""
 import numpy as np
 import pytest
 
-from warmup_core import Decay, Schedule, Warmup, compat
 from ui.presets import PRESETS
+from warmup_core import Decay, Schedule, Warmup, compat
 from warmup_core.libraries import _same_settings
 
 NEW = ("deepspeed", "detectron2", "megatron", "nemo", "mmengine", "ultralytics", "composer", "fastai")
@@ -19,8 +19,10 @@ def test_every_new_framework_is_available():
             ("optax", "join_schedules")} <= names
 
 
-@pytest.mark.parametrize("label", [k for k in PRESETS if k.split(":")[0].split()[0] in
-                                   ("DeepSpeed", "Megatron-core", "NeMo", "Ultralytics", "Composer", "fastai", "PyTorch")])
+NEW_PRESETS = ("DeepSpeed", "Megatron-core", "NeMo", "Ultralytics", "Composer", "fastai", "PyTorch")
+
+
+@pytest.mark.parametrize("label", [k for k in PRESETS if k.split(":")[0].split()[0] in NEW_PRESETS])
 def test_presets_are_plain_schedules_with_a_length(label):
     s = PRESETS[label].schedule()
     assert isinstance(s, Schedule) and s.total_steps and s.summary()["peak_lr"] > 0

@@ -100,7 +100,8 @@ def linear_with_warmup_scheduler(base_lr, t_warmup=REQUIRED, alpha_i=1.0, alpha_
     peak = positive(alpha_i, "alpha_i")
     floor = number(alpha_f, "alpha_f", 0.0, peak)
     decay = Decay("linear", steps=T - W, floor=floor / peak) if T > W else constant_decay(1.0)
-    return WarmupDecay(base_lr * peak, Warmup("linear", steps=W, factor=0.0), decay, "prepend", total)
+    lr = positive(base_lr, "base_lr")
+    return WarmupDecay(lr * peak, Warmup("linear", steps=W, factor=0.0), decay, "prepend", total)
 
 
 @FRAMEWORK.schedule("CosineAnnealingWithWarmupScheduler", examples=[
