@@ -52,4 +52,30 @@ def test_code_export_shows_a_new_framework_where_it_is_exact():
     s = Schedule(0.1, Warmup("log", 500), Decay("cosine", floor=0.01), "prepend", 10_000)
     snippets = codegen.snippets(s)
     assert '"type": "WarmupCosineLR"' in snippets["DeepSpeed"][0]
-    assert "Ultralytics" not in snippets  # it cannot express this schedule: no tab
+    assert not [k for k in snippets if k.startswith("Ultralytics")]  # it cannot express this schedule: no tab
+
+
+@pytest.mark.parametrize("key", NEW)
+def test_each_new_framework_has_a_code_export_tab_for_its_own_schedule(key):
+    """A schedule the framework itself built (one of its registered examples) gets that framework's tab in the
+    app's code export, and the code names the framework's own call."""
+    from ui import codegen
+    from warmup_core.libraries import FRAMEWORKS
+
+    fw = FRAMEWORKS[key]  # the tab's label: the framework's title (or this branch's short label)
+    labels = {fw.title} | {k for k, v in getattr(codegen, "WHERE_EXPRESSIBLE", {}).items() if v == key}
+    shown = 0
+    for name, b in fw.schedules.items():
+        for ex in b.examples:
+            s = fw.build(name, **ex)
+            if not isinstance(s, Schedule):
+                continue  # joins / products: no framework exports them
+            try:
+                call = compat.export_params(key, s)
+            except ValueError:
+                continue
+            snips = codegen.snippets(s)
+            (code, note), = [snips[k] for k in labels if k in snips]
+            assert code and not note and call["name"] in code, (name, ex)
+            shown += 1
+    assert shown, f"no registered {key} example reaches the code export"
