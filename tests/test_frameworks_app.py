@@ -106,3 +106,20 @@ def test_preset_is_exactly_what_its_framework_runs_at_edited_knobs(label):
         back = compat.build(key, **compat.export_params(key, s))
         t = np.arange(s.total_steps + 100)
         np.testing.assert_allclose(back(t), s(t), rtol=1e-12, atol=0)
+
+
+def test_compare_page_draws_the_new_frameworks_in_same_settings():
+    """The Compare page's "same settings, different libraries" figure has a curve per new framework whose words
+    apply (fastai and Ultralytics are left out: their schedules have no "linear warmup of W, cosine over N")."""
+    import json
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).parent.parent / "pages" / "compare.py"), default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    names = {t["name"] for fig in at.get("plotly_chart") for t in json.loads(fig.proto.spec)["data"]}
+    assert {"DeepSpeed WarmupCosineLR", "Megatron OptimizerParamScheduler", "NeMo CosineAnnealing",
+            "mmengine LinearLR + CosineAnnealingLR", "detectron2 WarmupCosineLR",
+            "Composer CosineAnnealingWithWarmupScheduler"} <= names
