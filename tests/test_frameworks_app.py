@@ -108,7 +108,7 @@ def test_preset_is_exactly_what_its_framework_runs_at_edited_knobs(label):
         np.testing.assert_allclose(back(t), s(t), rtol=1e-12, atol=0)
 
 
-def test_compare_page_draws_the_new_frameworks_in_same_settings():
+def test_compare_page_draws_the_new_frameworks_in_same_settings(tmp_path, monkeypatch):
     """The Compare page's "same settings, different libraries" figure has a curve per new framework whose words
     apply (fastai and Ultralytics are left out: their schedules have no "linear warmup of W, cosine over N")."""
     import json
@@ -116,6 +116,7 @@ def test_compare_page_draws_the_new_frameworks_in_same_settings():
 
     from streamlit.testing.v1 import AppTest
 
+    monkeypatch.setenv("WARMUP_LAB_DB", str(tmp_path / "runs.sqlite"))
     at = AppTest.from_file(str(Path(__file__).parent.parent / "pages" / "compare.py"), default_timeout=60)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
