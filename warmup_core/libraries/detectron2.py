@@ -26,7 +26,8 @@ Conventions (docs/conventions.md, "detectron2"):
 Deliberate differences: after ``max_iter`` detectron2's trainer has stopped (fvcore raises for ``where > 1``
 in most schedulers); here the schedule goes on with its last stage's closed form, held where that ends.
 Stage lengths must be whole numbers of steps (``length · max_iter``), and a ``max_iter`` above 10^6 where the
-epsilon would move a continuous stage's start is refused.
+epsilon would move a continuous stage's start is refused; ``max_iter`` above 2**50 and step schedulers of more than
+100,000 stages are refused (bounded search and memory).
 """
 
 from __future__ import annotations
