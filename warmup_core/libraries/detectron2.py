@@ -399,6 +399,8 @@ def build_lr_scheduler(base_lr, LR_SCHEDULER_NAME="WarmupMultiStepLR", MAX_ITER=
             raise ValueError("parameter 'STEPS' must be increasing and > 0 (fvcore: Milestone must be smaller "
                              f"than start epoch), got {list(STEPS)!r}")
         g = number(GAMMA, "GAMMA", 0.0)
+        if g > 1 and len(steps) * math.log10(g) > 300:
+            raise ValueError(f"parameter 'GAMMA' ({g!r}) to the power of {len(steps)} STEPS overflows float64")
         sched = ("MultiStepParamScheduler", {"values": [g**k for k in range(len(steps) + 1)], "milestones": steps,
                                              "num_updates": N})
     elif LR_SCHEDULER_NAME == "WarmupCosineLR":
