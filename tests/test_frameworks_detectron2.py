@@ -143,7 +143,7 @@ def test_param_scheduler_entries_equal_lr_multiplier():
     ("build_lr_scheduler", dict(MAX_ITER=0), "MAX_ITER"),
     ("build_lr_scheduler", dict(WARMUP_METHOD="exp"), "warmup method"),
     ("build_lr_scheduler", dict(LR_SCHEDULER_NAME="WarmupCosineLR", BASE_LR_END=2.0), "BASE_LR_END"),
-    ("build_lr_scheduler", dict(STEPS=(30, 20), MAX_ITER=40), "Milestone"),
+    ("build_lr_scheduler", dict(STEPS=(30, 20), MAX_ITER=40), "STEPS"),
     ("build_lr_scheduler", dict(WARMUP_ITERS=-1), "WARMUP_ITERS"),
     ("LRMultiplier", dict(multiplier=("NoSuchScheduler", {}), max_iter=10), "NoSuchScheduler"),
     ("LRMultiplier", dict(multiplier="CosineParamScheduler", max_iter=10), "pair"),

@@ -6,6 +6,8 @@ CASES = [
     ("fit_one_cycle", 1e-3, dict(n_epoch=2, n_iter=7, lr_max=0.01, div=10.0, div_final=1e4, pct_start=0.3)),
     ("fit_one_cycle", 1e-3, dict(n_epoch=1, n_iter=12, pct_start=0.0)),
     ("fit_one_cycle", 1e-3, dict(n_epoch=1, n_iter=12, pct_start=1.0)),
+    ("fit_one_cycle", 1e-3, dict(n_epoch=1, n_iter=12, pct_start=1 / 12)),  # a one-batch warmup
+    ("fit_one_cycle", 1e-3, dict(n_epoch=2, n_iter=1)),                      # one batch per epoch
     ("fit_flat_cos", 1e-3, dict(n_epoch=4, n_iter=5)),
     ("fit_flat_cos", 1e-3, dict(n_epoch=4, n_iter=5, lr=0.02, pct_start=0.5, div_final=100.0)),
     ("combine_scheds", None, dict(n_epoch=2, n_iter=10, pcts=[0.1, 0.6, 0.3],

@@ -29,6 +29,11 @@ CASES = [
     (1.0, 4, [dict(type="ConstantLR", factor=0.5, by_epoch=False, end=1)]),           # end = begin + 1
     (1.0, 4, [dict(type="LinearLR", start_factor=0.5, by_epoch=False, end=1)]),
     (1.0, 4, [dict(type="MultiStepLR", milestones=[0, 3, 3], gamma=0.5, by_epoch=False)]),  # 0 and a repeat
+    # warmup longer than the decay it multiplies (warmup >= total), and a warmup over epochs converted to iterations
+    (1.0, 4, [dict(type="LinearLR", start_factor=0.1, by_epoch=False, begin=0, end=50),
+              dict(type="CosineAnnealingLR", T_max=20, by_epoch=False, begin=0, end=20)]),
+    (0.5, 5, [dict(type="LinearLR", start_factor=0.2, by_epoch=True, begin=0, end=2, convert_to_iter_based=True),
+              dict(type="MultiStepLR", milestones=[6, 9], gamma=0.5, by_epoch=True, begin=0, end=12)]),
     (1.0, 4, [dict(type="CosineAnnealingLR", by_epoch=False, begin=10, end=30),      # T_max = end - begin
               dict(type="LinearLR", start_factor=0.5, end_factor=0.2, by_epoch=False, begin=30, end=40)]),
 ]

@@ -109,7 +109,7 @@ def warmup_decay_lr(base_lr, total_num_steps=REQUIRED, warmup_min_lr=0.0, warmup
         return WarmupDecay(top, Warmup("log", steps=W, factor=r), _after_warmup(N, W, r), "prepend", max(N, 1))
     decay = Decay("linear", steps=N - W, floor=r) if N - W >= 1 else constant_decay(r)
     return _one_step_late(WarmupDecay(top, decay=constant_decay(r)),
-                          WarmupDecay(top, Warmup("linear", steps=W, factor=r), decay, "prepend", N))
+                          WarmupDecay(top, Warmup("linear", steps=W, factor=r), decay, "prepend", max(N, 1)))
 
 
 @FRAMEWORK.schedule("WarmupCosineLR", examples=[
@@ -169,6 +169,8 @@ def one_cycle(base_lr, cycle_min_lr=REQUIRED, cycle_max_lr=REQUIRED, decay_lr_ra
         raise ValueError(f"parameter 'cycle_min_lr' ({lo!r}) must not exceed 'cycle_max_lr' ({hi!r})")
     rate = number(decay_lr_rate, "decay_lr_rate", 0.0)
     size = number(decay_step_size, "decay_step_size", 0.0)
+    if 0 < size < 1e-6:
+        raise ValueError(f"parameter 'decay_step_size' must be 0 (no decay) or at least 1e-6 steps, got {size!r}")
     cycle = WarmupDecay(hi, decay=Decay("cyclic", up=up, down=down, floor=lo / hi))
     if rate == 0 or size == 0:
         tail = WarmupDecay(lo)

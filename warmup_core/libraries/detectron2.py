@@ -26,7 +26,8 @@ Conventions (docs/conventions.md, "detectron2"):
 Deliberate differences: after ``max_iter`` detectron2's trainer has stopped (fvcore raises for ``where > 1``
 in most schedulers); here the schedule goes on with its last stage's closed form, held where that ends.
 Stage lengths must be whole numbers of steps (``length · max_iter``), and a ``max_iter`` above 10^6 where the
-epsilon would move a continuous stage's start is refused.
+epsilon would move a continuous stage's start is refused; ``max_iter`` above 2**50 and step schedulers of more than
+100,000 stages are refused (bounded search and memory).
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ from .base import HEADER, REQUIRED, Call, Refusal, constant_decay, flag, framewo
 FRAMEWORK = framework("detectron2", "detectron2 / fvcore", "detectron2/solver/lr_scheduler.py")
 
 WHERE_EPSILON = 1e-6  # fvcore ParamScheduler.WHERE_EPSILON
+MAX_STAGES = 100_000  # values kept per stage of a step scheduler: bounded memory
+MAX_ITER_LIMIT = 2**50  # stage switches are searched on float steps below 2**52
 
 
 class _Clock:
@@ -90,19 +93,27 @@ def _steps(x: float, what: str) -> int:
     return n
 
 
-def _spec(item):
+def _list(value, name: str) -> list:
+    """``value`` as a list; ``ValueError`` naming ``name`` unless it is a list or tuple."""
+    if not isinstance(value, (list, tuple)):
+        raise ValueError(f"parameter {name!r} must be a list, got {value!r}")
+    return list(value)
+
+
+def _spec(item, what: str):
     if not (isinstance(item, (list, tuple)) and len(item) == 2 and isinstance(item[0], str)
             and isinstance(item[1], dict)):
-        raise ValueError(f"a ParamScheduler must be a (class name, params) pair, got {item!r}")
+        raise ValueError(f"parameter {what!r}: a ParamScheduler must be a (class name, params) pair, got {item!r}")
     name, params = item
     if name not in _LEAVES and name not in _TREES:
-        raise ValueError(f"unknown fvcore ParamScheduler {name!r}; valid names are {sorted(_LEAVES) + sorted(_TREES)}")
+        raise ValueError(f"parameter {what!r}: unknown fvcore ParamScheduler {name!r}; valid names are "
+                         f"{sorted(_LEAVES) + sorted(_TREES)}")
     return name, params
 
 
-def _compile(item, clock: _Clock, begin: int, scale: float):
+def _compile(item, clock: _Clock, begin: int, scale: float, what: str = "multiplier"):
     """The Curve of ParamScheduler ``item`` times ``scale`` on a clock that starts at global step ``begin``."""
-    name, params = _spec(item)
+    name, params = _spec(item, what)
     if name in _TREES:
         return _TREES[name](clock, begin, scale, **params)
     t0, span = clock.affine
@@ -115,11 +126,11 @@ def _compile(item, clock: _Clock, begin: int, scale: float):
     return _LEAVES[name](clock, begin, scale, span, **params).replace(offset=offset)
 
 
-def _value_at(item, clock: _Clock, where: float) -> float:
+def _value_at(item, clock: _Clock, where: float, what: str) -> float:
     """``item(where)``: the value at the step where the clock reads ``where``."""
     t0, span = clock.affine
     b = _steps(t0, "a stage start")
-    return float(_compile(item, clock, b, 1.0)(_steps(t0 + where * span, "warmup_length · max_iter") - b))
+    return float(_compile(item, clock, b, 1.0, what)(_steps(t0 + where * span, "warmup_length · max_iter") - b))
 
 
 def _const(v, scale):
@@ -146,7 +157,7 @@ def _thresholds(clock, begin, count, index_at):
 
 
 def _stepwise(clock, begin, scale, values, index_at):
-    values = [number(v, "values", 0.0) for v in values]
+    values = [number(v, "values", 0.0) for v in _list(values, "values")]
     top = max(values)
     if top == 0:
         return WarmupDecay(scale, decay=constant_decay(0.0))
@@ -181,7 +192,7 @@ def _polynomial(clock, begin, scale, span, base_value=REQUIRED, power=REQUIRED):
 
 
 def _multistep(clock, begin, scale, span, values=REQUIRED, num_updates=None, milestones=None):
-    values = list(values)
+    values = _list(values, "values")
     if num_updates is None and milestones is None:
         raise ValueError("num_updates and milestones cannot both be None")
     if milestones is None:
@@ -189,7 +200,7 @@ def _multistep(clock, begin, scale, span, values=REQUIRED, num_updates=None, mil
         width = math.ceil(U / float(len(values)))
         milestones = [width * (i + 1) for i in range(len(values) - 1)]
     else:
-        milestones = [integer(m, "milestones") for m in milestones]
+        milestones = [integer(m, "milestones") for m in _list(milestones, "milestones")]
         if len(milestones) != len(values) - int(num_updates is not None):
             n = len(values) - int(num_updates is not None)
             raise ValueError(f"MultiStep scheduler requires a list of {n} miletones (parameter 'milestones')")
@@ -201,10 +212,11 @@ def _multistep(clock, begin, scale, span, values=REQUIRED, num_updates=None, mil
     start = 0
     for m in milestones:
         if m >= U:
-            raise ValueError("Milestone must be smaller than total number of updates: "
+            raise ValueError("parameter 'milestones': Milestone must be smaller than total number of updates: "
                              f"num_updates={U}, milestone={m}")
         if start >= m:
-            raise ValueError(f"Milestone must be smaller than start epoch: start_epoch={start}, milestone={m}")
+            raise ValueError("parameter 'milestones': Milestone must be smaller than start epoch: "
+                             f"start_epoch={start}, milestone={m}")
         start = m
     return _stepwise(clock, begin, scale, values,
                      lambda w: bisect.bisect_right(milestones, int((w + WHERE_EPSILON) * U)))
@@ -212,10 +224,10 @@ def _multistep(clock, begin, scale, span, values=REQUIRED, num_updates=None, mil
 
 def _step(clock, begin, scale, span, num_updates=REQUIRED, values=REQUIRED):
     if not number(num_updates, "num_updates") > 0:
-        raise ValueError("Number of updates must be larger than 0")
+        raise ValueError("parameter 'num_updates': Number of updates must be larger than 0")
     values = list(values) if isinstance(values, (list, tuple)) else []
     if not values:
-        raise ValueError("Step scheduler requires a list of at least one param value")
+        raise ValueError("parameter 'values': Step scheduler requires a list of at least one param value")
     n = len(values)
     return _stepwise(clock, begin, scale, values, lambda w: int((w + WHERE_EPSILON) * n))
 
@@ -224,7 +236,11 @@ def _step_fixed_gamma(clock, begin, scale, span, base_value=REQUIRED, num_decays
                       num_updates=REQUIRED):
     base, g = positive(base_value, "base_value"), positive(gamma, "gamma")
     values = [base]
-    for _ in range(integer(num_decays, "num_decays", 1)):
+    n = integer(num_decays, "num_decays", 1)
+    if n > MAX_STAGES:
+        raise ValueError(f"parameter 'num_decays' must be at most {MAX_STAGES:,} (one value is kept per stage), "
+                         f"got {n}")
+    for _ in range(n):
         values.append(values[-1] * g)
     integer(num_updates, "num_updates", 1)
     return _step(clock, begin, scale, span, num_updates, values)
@@ -239,16 +255,17 @@ _LEAVES = {"ConstantParamScheduler": _constant, "LinearParamScheduler": _linear,
 # --- trees: CompositeParamScheduler and detectron2's WarmupParamScheduler -----------------------
 
 def _composite(clock, begin, scale, schedulers=REQUIRED, lengths=REQUIRED, interval_scaling=REQUIRED):
-    schedulers, lengths = list(schedulers), [number(x, "lengths", 0.0) for x in lengths]
+    schedulers = _list(schedulers, "schedulers")
+    lengths = [number(x, "lengths", 0.0) for x in _list(lengths, "lengths")]
     if len(schedulers) != len(lengths):
         raise ValueError("Schedulers and lengths must be same length")
     if not schedulers:
-        raise ValueError("There must be at least one scheduler in the composite scheduler")
+        raise ValueError("parameter 'schedulers': There must be at least one scheduler in the composite scheduler")
     if abs(sum(lengths) - 1.0) >= 1e-3:
         raise ValueError("The sum of all values in lengths must be 1")
     if sum(lengths) != 1.0:
         lengths[-1] = 1.0 - sum(lengths[:-1])
-    scaling = list(interval_scaling)
+    scaling = _list(interval_scaling, "interval_scaling")
     if len(scaling) != len(schedulers) or any(s not in ("rescaled", "fixed") for s in scaling):
         raise ValueError(f"Unsupported interval_scaling: {interval_scaling!r} (one 'rescaled' or 'fixed' per "
                          "scheduler)")
@@ -263,7 +280,7 @@ def _composite(clock, begin, scale, schedulers=REQUIRED, lengths=REQUIRED, inter
         if length == 0:  # a last stage of length 0: fvcore divides by zero there; hold the stage before
             break
         stage_clock = clock.rescaled(stage_start, length) if how == "rescaled" else clock
-        parts.append(_compile(item, stage_clock, first, scale))
+        parts.append(_compile(item, stage_clock, first, scale, "schedulers"))
         starts.append(first)
     return parts[0] if len(parts) == 1 else Join(parts, [s - begin for s in starts[1:]])
 
@@ -274,9 +291,9 @@ def _warmup_param(clock, begin, scale, scheduler=REQUIRED, warmup_factor=REQUIRE
     factor = number(warmup_factor, "warmup_factor", 0.0)
     rescale = flag(rescale_interval, "rescale_interval")
     if warmup_method not in ("linear", "constant"):
-        raise ValueError(f"Unknown warmup method: {warmup_method}")
-    first = _value_at(scheduler, clock, 0.0)
-    end = first if rescale else _value_at(scheduler, clock, wl)
+        raise ValueError(f"parameter 'warmup_method': Unknown warmup method: {warmup_method!r}")
+    first = _value_at(scheduler, clock, 0.0, "scheduler")
+    end = first if rescale else _value_at(scheduler, clock, wl, "scheduler")
     warm = ("ConstantParamScheduler", {"value": factor * first}) if warmup_method == "constant" else \
         ("LinearParamScheduler", {"start_value": factor * first, "end_value": end})
     return _composite(clock, begin, scale, [warm, scheduler], [wl, 1 - wl],
@@ -292,8 +309,15 @@ _MULTISTEP = dict(values=[1.0, 0.1, 0.01], milestones=[600, 800], num_updates=10
 
 # --- entries ---------------------------------------------------------------------------------------
 
+def _max_iter(value, name: str) -> int:
+    N = integer(value, name, 1)
+    if N > MAX_ITER_LIMIT:
+        raise ValueError(f"parameter {name!r} must be at most 2**50 (float steps stay exact), got {value!r}")
+    return N
+
+
 def _multiplied(base_lr, multiplier, max_iter):
-    N = integer(max_iter, "max_iter", 1)
+    N = _max_iter(max_iter, "max_iter")
     return _compile(multiplier, _Clock(N), 0, positive(base_lr, "base_lr"))
 
 
@@ -368,10 +392,15 @@ def build_lr_scheduler(base_lr, LR_SCHEDULER_NAME="WarmupMultiStepLR", MAX_ITER=
                        WARMUP_FACTOR=1.0 / 1000, WARMUP_ITERS=1000, WARMUP_METHOD="linear", RESCALE_INTERVAL=False,
                        BASE_LR_END=0.0, NUM_DECAYS=3):
     """build_lr_scheduler(cfg): the SOLVER block (base_lr = SOLVER.BASE_LR) → WarmupParamScheduler in LRMultiplier."""
-    N = integer(MAX_ITER, "MAX_ITER", 1)
+    N = _max_iter(MAX_ITER, "MAX_ITER")
     if LR_SCHEDULER_NAME == "WarmupMultiStepLR":
-        steps = [integer(x, "STEPS") for x in STEPS if x <= N]
+        steps = [x for x in (integer(x, "STEPS") for x in _list(STEPS, "STEPS")) if x <= N]
+        if any(b <= a for a, b in zip([0, *steps], steps)):  # fvcore: "Milestone must be smaller than start epoch"
+            raise ValueError("parameter 'STEPS' must be increasing and > 0 (fvcore: Milestone must be smaller "
+                             f"than start epoch), got {list(STEPS)!r}")
         g = number(GAMMA, "GAMMA", 0.0)
+        if g > 1 and len(steps) * math.log10(g) > 300:
+            raise ValueError(f"parameter 'GAMMA' ({g!r}) to the power of {len(steps)} STEPS overflows float64")
         sched = ("MultiStepParamScheduler", {"values": [g**k for k in range(len(steps) + 1)], "milestones": steps,
                                              "num_updates": N})
     elif LR_SCHEDULER_NAME == "WarmupCosineLR":
@@ -380,11 +409,16 @@ def build_lr_scheduler(base_lr, LR_SCHEDULER_NAME="WarmupMultiStepLR", MAX_ITER=
             raise ValueError(f"parameter 'BASE_LR_END' must lie between 0 and BASE_LR, got {BASE_LR_END!r}")
         sched = ("CosineParamScheduler", {"start_value": 1, "end_value": end})
     elif LR_SCHEDULER_NAME == "WarmupStepWithFixedGammaLR":
-        sched = ("StepWithFixedGammaParamScheduler", {"base_value": 1.0, "gamma": GAMMA, "num_decays": NUM_DECAYS,
+        if integer(NUM_DECAYS, "NUM_DECAYS", 1) > MAX_STAGES:
+            raise ValueError(f"parameter 'NUM_DECAYS' must be at most {MAX_STAGES:,}, got {NUM_DECAYS}")
+        sched = ("StepWithFixedGammaParamScheduler", {"base_value": 1.0, "gamma": positive(GAMMA, "GAMMA"),
+                                                      "num_decays": NUM_DECAYS,
                                                       "num_updates": N})
     else:
         raise ValueError(f"Unknown LR scheduler: {LR_SCHEDULER_NAME} (LR_SCHEDULER_NAME must be 'WarmupMultiStepLR', "
                          "'WarmupCosineLR' or 'WarmupStepWithFixedGammaLR')")
+    if WARMUP_METHOD not in ("linear", "constant"):
+        raise ValueError(f"parameter 'WARMUP_METHOD': Unknown warmup method: {WARMUP_METHOD!r}")
     warm = ("WarmupParamScheduler", {"scheduler": sched, "warmup_factor": number(WARMUP_FACTOR, "WARMUP_FACTOR", 0.0),
                                      "warmup_length": min(integer(WARMUP_ITERS, "WARMUP_ITERS") / N, 1.0),
                                      "warmup_method": WARMUP_METHOD,

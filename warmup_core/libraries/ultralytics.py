@@ -16,7 +16,8 @@ Conventions (docs/conventions.md, "ultralytics"):
 Deliberate differences: the bias group's warmup (from ``warmup_bias_lr`` down to the lr) and the momentum
 warmup are not learning rates of the main groups and are not modelled; ``optimizer="auto"`` (Ultralytics'
 default) replaces ``lr0`` by its own choice, so give the lr the optimizer ends up with; after ``epochs``
-(where training stops) the lr holds ``lr0 · lrf`` (the cosine lambda would rise again).
+(where training stops) the lr holds ``lr0 · lrf`` (the cosine lambda would rise again); ``epochs`` above
+100,000 is refused (one value is kept per epoch).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from ..schedule import Decay, Warmup, WarmupDecay
 from .base import HEADER, Call, Refusal, args, flag, framework, integer, number, positive
 
 FRAMEWORK = framework("ultralytics", "Ultralytics YOLO", "ultralytics/engine/trainer.py")
+
+MAX_EPOCHS = 100_000  # the per-epoch staircase is held as one value per epoch: bounded memory
 
 
 def _lf(e: int, epochs: int, lrf: float, cos_lr: bool) -> float:
@@ -45,6 +48,9 @@ def train(base_lr, epochs=100, nb=None, lr0=0.01, lrf=0.01, warmup_epochs=3.0, c
     """model.train(...): lr0 · lf(epoch) per epoch (linear or cos_lr to lr0·lrf), warmup from 0 per iteration
     over warmup_epochs (nb = batches per epoch)."""
     E = integer(epochs, "epochs", 1)
+    if E > MAX_EPOCHS:
+        raise ValueError(f"parameter 'epochs' must be at most {MAX_EPOCHS:,} here (one lr value is kept per "
+                         f"epoch), got {E}")
     if nb is None:
         raise ValueError("parameter 'nb' (batches per epoch, len(train_loader)) is needed: Ultralytics warms up "
                          "per iteration and steps its lambda per epoch")
