@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from warmup_core import Decay, Schedule, Warmup, compat, from_dict, from_json
+from warmup_core.libraries import _same_settings as same_settings
 from warmup_core.reduce import reduce_indices
 
 from . import explore, safe, share
@@ -275,6 +276,7 @@ def library_versions(lr: float, warmup: int, total: int, min_lr: float = 0.0) ->
                          min_lr=min_lr),
             f"get_lr(learning_rate={lr:g}, warmup_iters={W}, lr_decay_iters={max(N, W + 1)}, min_lr={min_lr:g})"),
     }
+    out.update(same_settings.versions(lr, W, N, min_lr))  # DeepSpeed, Megatron, NeMo, mmengine, detectron2, Composer
     return out
 
 

@@ -130,6 +130,42 @@ _LIST = [
            "OneCycleLR(max_lr, total_steps=N): pct_start 0.3, div 25, final_div 1e4",
            lambda base_lr, total_steps: compat.build("torch", "OneCycleLR", max_lr=base_lr, total_steps=total_steps),
            {"base_lr": 0.1, "total_steps": 10_000}),
+    # the frameworks added in issue #9 §3, each through its own names
+    Preset("DeepSpeed: WarmupDecayLR (log warmup)",
+           "ds_config scheduler WarmupDecayLR: total_num_steps N, warmup_max_lr 1e-3, warmup_num_steps W, log",
+           lambda base_lr, total_steps, warmup_steps: compat.build(
+               "deepspeed", "WarmupDecayLR", total_num_steps=total_steps, warmup_min_lr=0.0, warmup_max_lr=base_lr,
+               warmup_num_steps=warmup_steps),
+           {"base_lr": 1e-3, "total_steps": 10_000, "warmup_steps": 1_000}),
+    Preset("Megatron-core: cosine with min_lr",
+           "--lr 3e-4 --min-lr 3e-5 --lr-warmup-iters W --lr-decay-iters N --lr-decay-style cosine",
+           lambda base_lr, total_steps, warmup_steps: compat.build(
+               "megatron", "OptimizerParamScheduler", init_lr=0.0, max_lr=base_lr, min_lr=3e-5,
+               lr_warmup_steps=warmup_steps, lr_decay_steps=total_steps, lr_decay_style="cosine"),
+           {"base_lr": 3e-4, "total_steps": 100_000, "warmup_steps": 2_000}),
+    Preset("NeMo: CosineAnnealing with warmup_ratio",
+           "sched: name CosineAnnealing, warmup_ratio 0.05, min_lr 2e-5, max_steps N (lr 2e-4)",
+           lambda base_lr, total_steps: compat.build(
+               "nemo", "CosineAnnealing", base_lr=base_lr, max_steps=total_steps, warmup_ratio=0.05, min_lr=2e-5),
+           {"base_lr": 2e-4, "total_steps": 20_000}),
+    Preset("Ultralytics YOLO: default train (100 epochs)",
+           "model.train(epochs=100, lr0=0.01, lrf=0.01, warmup_epochs=3.0, cos_lr=False), 100 batches per epoch",
+           lambda: compat.build("ultralytics", "train", epochs=100, nb=100), {}, steps_per_epoch=100),
+    Preset("Composer: CosineAnnealingWithWarmupScheduler",
+           "CosineAnnealingWithWarmupScheduler(t_warmup='0.02dur', alpha_f=0.1), max_duration '10ep', 1000 batches",
+           lambda base_lr: compat.build(
+               "composer", "CosineAnnealingWithWarmupScheduler", base_lr=base_lr, t_warmup="0.02dur", alpha_f=0.1,
+               max_duration="10ep", dataloader_len=1_000),
+           {"base_lr": 6e-4}, steps_per_epoch=1_000),
+    Preset("fastai: fit_one_cycle",
+           "learn.fit_one_cycle(10, lr_max=1e-3): div 25, div_final 1e5, pct_start 0.25; 500 batches per epoch",
+           lambda base_lr: compat.build("fastai", "fit_one_cycle", base_lr=base_lr, n_epoch=10, n_iter=500),
+           {"base_lr": 1e-3}, steps_per_epoch=500),
+    Preset("PyTorch: CyclicLR triangular2",
+           "CyclicLR(base_lr=1e-4, max_lr=1e-2, step_size_up=2000, mode='triangular2'), 4 cycles",
+           lambda total_steps: compat.build("torch", "CyclicLR", base_lr=1e-4, max_lr=1e-2, step_size_up=2_000,
+                                            mode="triangular2").replace(total_steps=total_steps),
+           {"total_steps": 16_000}),
 ]
 
 PRESETS: dict[str, Preset] = {p.label: p for p in _LIST}
