@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ui import state
-from ui.presets import PRESETS
+from ui.presets import PRESETS, short_name
 from warmup_core import Decay, Schedule, Warmup
 
 PAGES = Path(__file__).resolve().parents[1] / "pages"
@@ -185,21 +185,48 @@ def test_editing_what_a_library_does_not_have_switches_to_custom_with_a_note():
     assert "HF" not in figures(at)[0]["layout"]["title"]["text"]
 
 
-@pytest.mark.parametrize("label", list(PRESETS))
-def test_every_preset_keeps_its_identity_when_its_length_changes(label):
+def _edit_a_knob(at, p):
+    """Edit the preset's length if it is one of its knobs, else its peak lr; the value the library gets."""
+    if "total_steps" in p.knobs:
+        n = p.knobs["total_steps"] * 2
+        key = "explore.epochs" if p.steps_per_epoch else "explore.total_steps"
+        type_in(at, key, str(n // p.steps_per_epoch if p.steps_per_epoch else n))
+        return {"total_steps": n}
+    lr = p.knobs["base_lr"] * 2
+    type_in(at, "explore.base_lr", repr(lr))
+    return {"base_lr": lr}
+
+
+@pytest.mark.parametrize("label", [k for k, p in PRESETS.items() if set(p.knobs) & {"total_steps", "base_lr"}])
+def test_every_preset_keeps_its_identity_when_its_own_parameter_changes(label):
     at = run("explore.py")
     at.get_by_key("explore.preset.in").set_value(label)
     at.run()
     p = PRESETS[label]
-    n = p.knobs["total_steps"] * 2
+    change = _edit_a_knob(at, p)
+    assert at.session_state["explore.preset"] == label
+    assert short_name(label) in figures(at)[0]["layout"]["title"]["text"]
+    want = p.schedule(**change)
+    steps = np.round(xs(figures(at)[0]["data"][0]) * (p.steps_per_epoch or 1))  # an epoch axis for epoch recipes
+    assert steps[-1] == want.total_steps - 1
+    assert np.allclose(decode_y(figures(at)[0]["data"][0]), want(steps), rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("label", [k for k, p in PRESETS.items() if "total_steps" not in p.knobs])
+def test_a_preset_whose_length_is_not_its_own_parameter_goes_custom_when_the_length_changes(label):
+    at = run("explore.py")
+    at.get_by_key("explore.preset.in").set_value(label)
+    at.run()
+    p = PRESETS[label]
+    n = p.schedule().total_steps * 2
     key = "explore.epochs" if p.steps_per_epoch else "explore.total_steps"
     type_in(at, key, str(n // p.steps_per_epoch if p.steps_per_epoch else n))
-    assert at.session_state["explore.preset"] == label
-    want = p.schedule(total_steps=n)
-    steps = np.round(xs(figures(at)[0]["data"][0]) * (p.steps_per_epoch or 1))  # an epoch axis for epoch recipes
-    assert steps[-1] == n - 1
-    got = want(steps)
-    assert np.allclose(decode_y(figures(at)[0]["data"][0]), got, rtol=1e-12, atol=0)
+    assert at.session_state["explore.preset"] == "custom"
+    assert "no longer that library" in texts(at.sidebar.caption)
+    title = figures(at)[0]["layout"]["title"]["text"]
+    assert short_name(label) not in title, title
+    steps = np.round(xs(figures(at)[0]["data"][0]) * (p.steps_per_epoch or 1))
+    assert steps[-1] == n - 1  # the edit took effect, on the user's own schedule
 
 
 def test_an_epoch_based_preset_shows_its_real_epochs():
