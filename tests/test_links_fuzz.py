@@ -5,7 +5,7 @@ and a sample of them through the whole page.
 The 1,000 links run in batches inside one AppTest script each (a fresh page state per link, under
 its own key prefix), calling the same functions the pages call for everything a link reaches: the
 decoder and validation, the controls seeded from it, the URL written back, the figure and the
-numbers. Learn and Train read no link state: for them the link reaches the router's "ignored"
+numbers. Learn, Train and Predict read no link state: for them the link reaches the router's "ignored"
 warning only. A whole-page run costs 0.1–1 s under AppTest, so the full pages get a stratified
 sample (``FUZZ_FULL=1000`` runs every link through the whole page).
 """
@@ -75,7 +75,7 @@ def check_text(at):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("page", ["explore", "compare", "learn", "train"])
+@pytest.mark.parametrize("page", ["explore", "compare", "learn", "train", "predict"])
 def test_a_thousand_hostile_links_reach_no_exception(page, tmp_path, monkeypatch):
     monkeypatch.setenv("WARMUP_LAB_DB", str(tmp_path / "runs.sqlite"))
     # each AppTest scans every installed package for Streamlit v2 components (~0.3 s quiet, seconds under
@@ -103,7 +103,7 @@ def test_a_thousand_hostile_links_reach_no_exception(page, tmp_path, monkeypatch
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("page", ["explore", "compare", "learn", "train"])
+@pytest.mark.parametrize("page", ["explore", "compare", "learn", "train", "predict"])
 def test_hostile_links_through_the_whole_page(page, tmp_path, monkeypatch):
     monkeypatch.setenv("WARMUP_LAB_DB", str(tmp_path / "runs.sqlite"))
     import streamlit as st
