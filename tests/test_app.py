@@ -469,6 +469,18 @@ def test_learn_renders_and_its_toy_reacts():
 RSS_SCRIPT = r"""
 import json, resource, sys
 sys.path.insert(0, sys.argv[1])
+
+
+def peak_mb():
+    # VmHWM: this process's own peak. ru_maxrss is not: Linux carries the parent's high-water mark
+    # across fork+exec, so under a large pytest process it reports the parent's size.
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(l.split()[1]) for l in f if l.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 from streamlit.testing.v1 import AppTest
 from ui import state
 from warmup_core import Decay, Schedule, Warmup
@@ -485,7 +497,7 @@ fig = json.loads(at.get("plotly_chart")[0].proto.spec)
 print(json.dumps({"exceptions": [e.value for e in at.exception], "traces": [t["name"] for t in fig["data"]],
                   "notes": [i.value for i in at.info],
                   "totals": [s.schedule.total_steps for s in at.session_state["compare.strategies"]],
-                  "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "maxrss_mb": peak_mb()}))
 """
 
 
