@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from tests import browser
 from tests.browser import ROOT, app_server, browser_page, chromium_path, wait_for_app
 
 pytestmark = pytest.mark.browser
@@ -21,7 +22,7 @@ pytest.importorskip("playwright", reason="playwright is not installed")
 
 SHOTS = ROOT / "artifacts" / "screenshots"
 LINE = "[data-testid='stPlotlyChart'] .scatterlayer path.js-line"
-DESKTOP, PHONE = (1500, 1000), (390, 844)
+DESKTOP, PHONE = (1400, 900), (390, 844)
 
 
 @pytest.fixture(scope="module")
@@ -47,16 +48,8 @@ def chart_path(page):
 
 
 def full_page_shot(page, name, size):
-    """Streamlit scrolls inside its own container: grow the viewport to the content, then shoot."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    height = page.evaluate("() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], "
-                           "[data-testid=\"stAppScrollToBottomContainer\"], section')].map(e => e.scrollHeight), "
-                           "document.body.scrollHeight)")
-    page.set_viewport_size({"width": size[0], "height": min(max(height, size[1]), 12_000)})
-    page.wait_for_timeout(600)
-    page.screenshot(path=str(SHOTS / name))
-    page.set_viewport_size({"width": size[0], "height": size[1]})
-    page.wait_for_timeout(300)
+    browser.full_page_shot(page, SHOTS / name, size)
 
 
 def boxes(page, selector):
