@@ -169,7 +169,7 @@ def test_a_library_preset_follows_its_own_parameters():
     type_in(at, "explore.total_steps", "20000")
     assert at.session_state["explore.d.cosine.steps"] == 19000
     fig = figures(at)[0]
-    assert "HF transformers" in fig["layout"]["title"]["text"]
+    assert "HF transformers" in fig["layout"]["title"]["text"].replace("<br>", " ")
     y = decode_y(fig["data"][0])
     assert y[-1] == pytest.approx(0.0, abs=1e-12) and peak_step(at) == 1000  # the cosine reaches 0 at N
 
@@ -182,7 +182,7 @@ def test_editing_what_a_library_does_not_have_switches_to_custom_with_a_note():
     assert at.session_state["explore.preset"] == "custom"
     assert at.get_by_key("explore.preset.in").value == "custom"
     assert "no longer that library" in texts(at.sidebar.caption)
-    assert "HF" not in figures(at)[0]["layout"]["title"]["text"]
+    assert "HF" not in figures(at)[0]["layout"]["title"]["text"].replace("<br>", " ")
 
 
 def _edit_a_knob(at, p):
@@ -205,7 +205,7 @@ def test_every_preset_keeps_its_identity_when_its_own_parameter_changes(label):
     p = PRESETS[label]
     change = _edit_a_knob(at, p)
     assert at.session_state["explore.preset"] == label
-    assert short_name(label) in figures(at)[0]["layout"]["title"]["text"]
+    assert short_name(label) in figures(at)[0]["layout"]["title"]["text"].replace("<br>", " ")
     want = p.schedule(**change)
     steps = np.round(xs(figures(at)[0]["data"][0]) * (p.steps_per_epoch or 1))  # an epoch axis for epoch recipes
     assert steps[-1] == want.total_steps - 1
@@ -223,7 +223,7 @@ def test_a_preset_whose_length_is_not_its_own_parameter_goes_custom_when_the_len
     type_in(at, key, str(n // p.steps_per_epoch if p.steps_per_epoch else n))
     assert at.session_state["explore.preset"] == "custom"
     assert "no longer that library" in texts(at.sidebar.caption)
-    title = figures(at)[0]["layout"]["title"]["text"]
+    title = figures(at)[0]["layout"]["title"]["text"].replace("<br>", " ")
     assert short_name(label) not in title, title
     steps = np.round(xs(figures(at)[0]["data"][0]) * (p.steps_per_epoch or 1))
     assert steps[-1] == n - 1  # the edit took effect, on the user's own schedule

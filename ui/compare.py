@@ -186,6 +186,9 @@ def summary_table(strategies) -> pd.DataFrame:
 
 
 NUMBER_COLUMNS = ("peak lr", "lr at step 0", "lr at end of warmup", "lr at last step", "mean lr", "area (lr·steps)")
+# the table in two parts, each narrow enough for a desktop's main column (twelve columns were cut off)
+WHAT_COLUMNS = ("strategy", "from", "warmup", "decay", "convention")
+KEY_COLUMNS = ("strategy", "peak lr", "peak step") + NUMBER_COLUMNS[1:]
 
 
 def curves_frame(strategies, steps=None) -> pd.DataFrame:
