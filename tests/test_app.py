@@ -563,3 +563,13 @@ def test_a_state_too_large_for_a_link_is_not_put_in_the_url_and_the_share_box_sa
     assert "s" not in at.query_params
     assert "too large to share as a link" in texts(at.warning)
     assert not any("?s=" in c.value for c in at.code)
+
+
+def test_a_long_schedule_builds_its_code_export_only_when_asked():
+    s = Schedule(0.1, Warmup("linear", 1000), Decay("cosine"), "prepend", 10_000_000)
+    at = run("explore.py", {"s": state.encode({"schedule": s.to_dict()})}, timeout=120)
+    assert not [c for c in at.code if c.language == "python"] and "switch on to build" in texts(at.caption)
+    at.get_by_key("explore.code_export").set_value(True)
+    at.run()
+    assert not at.exception
+    assert any("LambdaLR" in c.value for c in at.code)  # the same snippets, checked, once asked
