@@ -573,3 +573,16 @@ def test_a_long_schedule_builds_its_code_export_only_when_asked():
     at.run()
     assert not at.exception
     assert any("LambdaLR" in c.value for c in at.code)  # the same snippets, checked, once asked
+
+
+OVERFLOWS = {"base_lr": 0.0003, "convention": "prepend", "decay": {"gamma": 0.1, "name": "step", "step_size": 100},
+             "total_steps": 5000, "warmup": {"factor": 1e-320, "method": "exponential", "steps": 500}}
+
+
+@pytest.mark.parametrize("page,data", [("explore.py", {"schedule": OVERFLOWS}),
+                                       ("compare.py", {"strategies": [{"name": "x", "schedule": OVERFLOWS}]})])
+def test_a_link_whose_schedule_overflows_when_drawn_is_a_warning(page, data):
+    # valid for from_dict, but its lr overflows float64 when evaluated (found by the link fuzz)
+    at = run(page, {"s": state.encode(data)})
+    assert "overflows float64" in texts(at.warning)
+    assert figures(at)  # the defaults are drawn instead

@@ -89,6 +89,7 @@ def seed_state(prefix: str, data: dict) -> list[str]:
         if not isinstance(schedule, Schedule):
             raise ValueError("this page shows one warmup + decay schedule, not a composition")
         schedule, note = cap_length(schedule)
+        widgets.check_evaluable(schedule)
         notes += [note] if note else []
     view = clean_view(data.get("view", {}))
     if schedule is not None:

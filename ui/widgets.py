@@ -361,6 +361,18 @@ def warmup_controls(ctl: Controls, total: int, errors: list, main=None):
     return method, (kwargs, params)
 
 
+def check_evaluable(schedule) -> None:
+    """Raise the core's ValueError where a schedule that validates cannot be drawn (its lr overflows
+    float64 somewhere): at step 0, every breakpoint and its neighbours, and an even sample."""
+    import numpy as np
+
+    n = schedule.total_steps or 1
+    points = [np.linspace(0, n - 1, 257), [0, 1, n - 1]]
+    points += [np.asarray(b, dtype=np.float64) + d for b in [schedule.breakpoints(n - 1)] for d in (-1, 0, 1)]
+    t = np.unique(np.clip(np.round(np.concatenate(points)), 0, n - 1))
+    schedule(t)
+
+
 def schedule_controls(prefix: str, visible: Callable[[str], bool] = lambda name: True, container=None,
                       on_edit=None, main=None):
     """Draw the controls for one schedule; return ``(schedule, errors)``. ``main`` (a container next
@@ -405,7 +417,9 @@ def schedule_controls(prefix: str, visible: Callable[[str], bool] = lambda name:
     if warmup is not None and decay is not None:
         try:
             schedule = Schedule(base_lr, warmup, decay, convention, total, int(offset))
+            check_evaluable(schedule)
         except ValueError as e:
+            schedule = None
             errors.append(str(e))
             c.error(f"Schedule: {safe.md(e)}")
     return schedule, errors
