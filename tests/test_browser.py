@@ -117,11 +117,11 @@ def test_slider_redraws_the_chart_within_a_second(app):
 def test_typing_w_and_a_length_in_the_browser_keeps_w(app):
     url, page = app
     open_page(page, url)
-    box = page.get_by_label("warmup iterations (W), typed exactly")
+    box = page.get_by_label("warmup iterations (W), typed exactly", exact=True)
     box.fill("5000")
     box.press("Enter")
     wait_for_app(page)
-    total = page.get_by_label("total steps")
+    total = page.get_by_label("total steps", exact=True)
     total.fill("1e5")  # the browser's own number parsing would read this as 1
     total.press("Enter")
     wait_for_app(page)
@@ -139,18 +139,23 @@ def test_a_log_axis_has_readable_ticks(app):
     assert len(ticks) >= 2
     for a, b in zip(ticks, ticks[1:]):
         assert not overlap(a, b)
-    texts = page.locator("[data-testid='stPlotlyChart'] .yaxislayer-above .ytick text").all_inner_texts()
+    texts = page.locator("[data-testid='stPlotlyChart'] .yaxislayer-above .ytick text").all_text_contents()
     assert all(len(t) <= 8 for t in texts), texts  # 10⁻², not 0.01000000
     page.get_by_text("log-scale learning rate").click()
     wait_for_app(page)
 
 
-def test_on_a_phone_the_chart_stays_in_view_while_w_is_changed(server):
-    with browser_page(*PHONE) as page:
+def test_on_a_phone_the_chart_stays_in_view_while_w_is_changed(app):
+    server, page = app
+    page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
+    try:
         open_page(page, server)
         page.wait_for_selector(LINE, timeout=60_000)
         slider = page.locator("[data-testid='stSlider']").filter(has_text="warmup iterations").get_by_role("slider")
         slider.scroll_into_view_if_needed()
+        page.mouse.move(PHONE[0] // 2, PHONE[1] // 2)
+        page.mouse.wheel(0, 60)  # a thumb's width more, as a user scrolls to reach the slider
+        page.wait_for_timeout(500)
         chart = page.locator("[data-testid='stPlotlyChart']").first.bounding_box()
         handle = slider.bounding_box()
         assert 0 <= handle["y"] <= PHONE[1] - handle["height"]
@@ -164,16 +169,18 @@ def test_on_a_phone_the_chart_stays_in_view_while_w_is_changed(server):
             "(before) => { const p = document.querySelector(\"" + LINE.replace('"', '\\"') + "\");"
             " return p && p.getAttribute('d') !== before; }", arg=before, timeout=20_000)
         page.screenshot(path=str(SHOTS / "browser-explore-phone-using-w.png"))
+    finally:
+        page.set_viewport_size({"width": DESKTOP[0], "height": DESKTOP[1]})
 
 
 def test_an_epoch_preset_shows_its_epochs_in_the_browser(app):
     url, page = app
     open_page(page, url)
-    page.get_by_label("start from a library").click()
+    page.get_by_label("start from a library", exact=True).click()
     page.get_by_role("option", name="Goyal et al. 2017: ImageNet in 1 hour (batch 8192)").click()
     wait_for_app(page)
     page.wait_for_selector(LINE, timeout=30_000)
-    ticks = page.locator("[data-testid='stPlotlyChart'] .xaxislayer-above .xtick text").all_inner_texts()
+    ticks = page.locator("[data-testid='stPlotlyChart'] .xaxislayer-above .xtick text").all_text_contents()
     assert "80" in ticks or "90" in ticks, ticks
     no_exception(page)
     full_page_shot(page, "browser-explore-goyal-epochs-desktop.png", DESKTOP)
