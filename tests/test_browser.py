@@ -70,7 +70,8 @@ def check_legible(page):
             for g in legends:
                 assert not overlap(t, g), ("legend covers the title", t, g)
     for value in page.locator("[data-testid='stMetricValue']").all():
-        cut = value.evaluate("e => { const d = e.querySelector('div') || e; return d.scrollWidth > d.clientWidth + 1; }")
+        cut = value.evaluate("e => { const d = e.querySelector('div') || e; "
+                             "return d.scrollWidth > d.clientWidth + 1; }")
         assert not cut, value.inner_text()
 
 

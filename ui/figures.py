@@ -132,7 +132,8 @@ def small_multiples(traces: list[Trace], title="Strategies side by side", log_y=
     """One panel per curve, shared axes."""
     rows = max(1, -(-len(traces) // cols))
     fig = make_subplots(rows=rows, cols=cols, shared_xaxes=True, shared_yaxes=True,
-                        subplot_titles=[safe.plotly(t.name) for t in traces], vertical_spacing=0.12 / max(rows, 1) + 0.04)
+                        subplot_titles=[safe.plotly(t.name) for t in traces],
+                        vertical_spacing=0.12 / max(rows, 1) + 0.04)
     traces = _positive(traces, log_y)
     for i, t in enumerate(traces):
         x, x_title = x_axis(t.steps, x_unit, steps_per_epoch)

@@ -342,15 +342,14 @@ def warmup_controls(ctl: Controls, total: int, errors: list, main=None):
     kwargs = {}
     cols = main.columns(2) if main is not None else (c, c)
     if method != "none" and not entry.derive_steps:
-        kwargs["steps"] = replace(ctl, container=cols[0]).number("warmup_steps", CONTROL_LABELS["warmup_steps"], "int", 0, MAX_STEPS,
-                                     min(500, total), drag=True, fits=(total, f"in {total:,} steps"),
-                                     help="Number of optimizer updates the warmup lasts. Drag, or type it "
-                                          "exactly in the box below.")
+        kwargs["steps"] = replace(ctl, container=cols[0]).number(
+            "warmup_steps", CONTROL_LABELS["warmup_steps"], "int", 0, MAX_STEPS, min(500, total), drag=True,
+            fits=(total, f"in {total:,} steps"),
+            help="Number of optimizer updates the warmup lasts. Drag, or type it exactly in the box below.")
     if entry.takes_factor:
-        kwargs["factor"] = replace(ctl, container=cols[1]).number("warmup_factor", "warmup factor (lr at step 0 ÷ peak)", "float", 0.0, 1.0,
-                                      0.0, drag=True,
-                                      help="maskrcnn's WARMUP_FACTOR: the first update uses factor × the peak lr. "
-                                           "Type 1/3 for a third, exactly.")
+        kwargs["factor"] = replace(ctl, container=cols[1]).number(
+            "warmup_factor", "warmup factor (lr at step 0 ÷ peak)", "float", 0.0, 1.0, 0.0, drag=True,
+            help="maskrcnn's WARMUP_FACTOR: the first update uses factor × the peak lr. Type 1/3 for a third, exactly.")
     params = {}
     try:
         params = {p.name: param_input(ctl, ("w", method), p, "warmup_params") for p in entry.params}
