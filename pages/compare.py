@@ -26,8 +26,10 @@ with tab_mine:
     with chart:
         ed.chart(mode, view)
     st.markdown("**Key numbers**")
-    st.dataframe(compare.summary_table(ed.strategies()), hide_index=True, key=f"{P}.table",
+    table = compare.summary_table(ed.strategies())
+    st.dataframe(table, hide_index=True, key=f"{P}.table", column_order=compare.KEY_COLUMNS,
                  column_config={c: st.column_config.NumberColumn(format="%.4g") for c in compare.NUMBER_COLUMNS})
+    st.dataframe(table, hide_index=True, key=f"{P}.table_what", column_order=compare.WHAT_COLUMNS)
     ed.downloads()
     with st.expander("Share this comparison"):
         share.share_box(P, widgets.CONTROLS + ("view", "strategies"), ("warmup_steps", "warmup_method"),

@@ -84,3 +84,15 @@ def wait_for_app(page, timeout=60_000):
                            timeout=timeout)
     page.wait_for_timeout(400)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
+
+
+def full_page_shot(page, path, size, max_height=12_000):
+    """Streamlit scrolls inside its own container: grow the viewport to the content, shoot, shrink back."""
+    height = page.evaluate("() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], "
+                           "[data-testid=\"stAppScrollToBottomContainer\"], section')].map(e => e.scrollHeight), "
+                           "document.body.scrollHeight)")
+    page.set_viewport_size({"width": size[0], "height": min(max(height, size[1]), max_height)})
+    page.wait_for_timeout(800)
+    page.screenshot(path=str(path))
+    page.set_viewport_size({"width": size[0], "height": size[1]})
+    page.wait_for_timeout(300)

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from ui import state
-from ui.presets import PRESETS
+from ui.presets import PRESETS, short_name
 from warmup_core import Decay, Schedule, Warmup
 
 PAGES = Path(__file__).resolve().parents[1] / "pages"
@@ -169,7 +169,7 @@ def test_a_library_preset_follows_its_own_parameters():
     type_in(at, "explore.total_steps", "20000")
     assert at.session_state["explore.d.cosine.steps"] == 19000
     fig = figures(at)[0]
-    assert "HF transformers" in fig["layout"]["title"]["text"]
+    assert "HF transformers" in fig["layout"]["title"]["text"].replace("<br>", " ")
     y = decode_y(fig["data"][0])
     assert y[-1] == pytest.approx(0.0, abs=1e-12) and peak_step(at) == 1000  # the cosine reaches 0 at N
 
@@ -182,24 +182,51 @@ def test_editing_what_a_library_does_not_have_switches_to_custom_with_a_note():
     assert at.session_state["explore.preset"] == "custom"
     assert at.get_by_key("explore.preset.in").value == "custom"
     assert "no longer that library" in texts(at.sidebar.caption)
-    assert "HF" not in figures(at)[0]["layout"]["title"]["text"]
+    assert "HF" not in figures(at)[0]["layout"]["title"]["text"].replace("<br>", " ")
 
 
-@pytest.mark.parametrize("label", list(PRESETS))
-def test_every_preset_keeps_its_identity_when_its_length_changes(label):
+def _edit_a_knob(at, p):
+    """Edit the preset's length if it is one of its knobs, else its peak lr; the value the library gets."""
+    if "total_steps" in p.knobs:
+        n = p.knobs["total_steps"] * 2
+        key = "explore.epochs" if p.steps_per_epoch else "explore.total_steps"
+        type_in(at, key, str(n // p.steps_per_epoch if p.steps_per_epoch else n))
+        return {"total_steps": n}
+    lr = p.knobs["base_lr"] * 2
+    type_in(at, "explore.base_lr", repr(lr))
+    return {"base_lr": lr}
+
+
+@pytest.mark.parametrize("label", [k for k, p in PRESETS.items() if set(p.knobs) & {"total_steps", "base_lr"}])
+def test_every_preset_keeps_its_identity_when_its_own_parameter_changes(label):
     at = run("explore.py")
     at.get_by_key("explore.preset.in").set_value(label)
     at.run()
     p = PRESETS[label]
-    n = p.knobs["total_steps"] * 2
+    change = _edit_a_knob(at, p)
+    assert at.session_state["explore.preset"] == label
+    assert short_name(label) in figures(at)[0]["layout"]["title"]["text"].replace("<br>", " ")
+    want = p.schedule(**change)
+    steps = np.round(xs(figures(at)[0]["data"][0]) * (p.steps_per_epoch or 1))  # an epoch axis for epoch recipes
+    assert steps[-1] == want.total_steps - 1
+    assert np.allclose(decode_y(figures(at)[0]["data"][0]), want(steps), rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("label", [k for k, p in PRESETS.items() if "total_steps" not in p.knobs])
+def test_a_preset_whose_length_is_not_its_own_parameter_goes_custom_when_the_length_changes(label):
+    at = run("explore.py")
+    at.get_by_key("explore.preset.in").set_value(label)
+    at.run()
+    p = PRESETS[label]
+    n = p.schedule().total_steps * 2
     key = "explore.epochs" if p.steps_per_epoch else "explore.total_steps"
     type_in(at, key, str(n // p.steps_per_epoch if p.steps_per_epoch else n))
-    assert at.session_state["explore.preset"] == label
-    want = p.schedule(total_steps=n)
-    steps = np.round(xs(figures(at)[0]["data"][0]) * (p.steps_per_epoch or 1))  # an epoch axis for epoch recipes
-    assert steps[-1] == n - 1
-    got = want(steps)
-    assert np.allclose(decode_y(figures(at)[0]["data"][0]), got, rtol=1e-12, atol=0)
+    assert at.session_state["explore.preset"] == "custom"
+    assert "no longer that library" in texts(at.sidebar.caption)
+    title = figures(at)[0]["layout"]["title"]["text"].replace("<br>", " ")
+    assert short_name(label) not in title, title
+    steps = np.round(xs(figures(at)[0]["data"][0]) * (p.steps_per_epoch or 1))
+    assert steps[-1] == n - 1  # the edit took effect, on the user's own schedule
 
 
 def test_an_epoch_based_preset_shows_its_real_epochs():
@@ -442,6 +469,18 @@ def test_learn_renders_and_its_toy_reacts():
 RSS_SCRIPT = r"""
 import json, resource, sys
 sys.path.insert(0, sys.argv[1])
+
+
+def peak_mb():
+    # VmHWM: this process's own peak. ru_maxrss is not: Linux carries the parent's high-water mark
+    # across fork+exec, so under a large pytest process it reports the parent's size.
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(l.split()[1]) for l in f if l.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 from streamlit.testing.v1 import AppTest
 from ui import state
 from warmup_core import Decay, Schedule, Warmup
@@ -458,7 +497,7 @@ fig = json.loads(at.get("plotly_chart")[0].proto.spec)
 print(json.dumps({"exceptions": [e.value for e in at.exception], "traces": [t["name"] for t in fig["data"]],
                   "notes": [i.value for i in at.info],
                   "totals": [s.schedule.total_steps for s in at.session_state["compare.strategies"]],
-                  "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "maxrss_mb": peak_mb()}))
 """
 
 
@@ -524,3 +563,26 @@ def test_a_state_too_large_for_a_link_is_not_put_in_the_url_and_the_share_box_sa
     assert "s" not in at.query_params
     assert "too large to share as a link" in texts(at.warning)
     assert not any("?s=" in c.value for c in at.code)
+
+
+def test_a_long_schedule_builds_its_code_export_only_when_asked():
+    s = Schedule(0.1, Warmup("linear", 1000), Decay("cosine"), "prepend", 10_000_000)
+    at = run("explore.py", {"s": state.encode({"schedule": s.to_dict()})}, timeout=120)
+    assert not [c for c in at.code if c.language == "python"] and "switch on to build" in texts(at.caption)
+    at.get_by_key("explore.code_export").set_value(True)
+    at.run()
+    assert not at.exception
+    assert any("LambdaLR" in c.value for c in at.code)  # the same snippets, checked, once asked
+
+
+OVERFLOWS = {"base_lr": 0.0003, "convention": "prepend", "decay": {"gamma": 0.1, "name": "step", "step_size": 100},
+             "total_steps": 5000, "warmup": {"factor": 1e-320, "method": "exponential", "steps": 500}}
+
+
+@pytest.mark.parametrize("page,data", [("explore.py", {"schedule": OVERFLOWS}),
+                                       ("compare.py", {"strategies": [{"name": "x", "schedule": OVERFLOWS}]})])
+def test_a_link_whose_schedule_overflows_when_drawn_is_a_warning(page, data):
+    # valid for from_dict, but its lr overflows float64 when evaluated (found by the link fuzz)
+    at = run(page, {"s": state.encode(data)})
+    assert "overflows float64" in texts(at.warning)
+    assert figures(at)  # the defaults are drawn instead

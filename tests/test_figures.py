@@ -148,3 +148,19 @@ def test_downloads_are_exact_and_the_csv_size_is_announced_closely():
     real = len(full_curve_csv(s, 50_000, 100))
     assert abs(csv_size(s, 50_000, 100) / real - 1) < 0.02
     assert len(full_curve_parquet(s, 50_000, 100)) < real / 4
+
+
+def test_long_titles_wrap_and_legends_sit_below_the_chart():
+    from ui.figures import TITLE_CHARS, wrap_title
+
+    long = "Linear (gradual) warmup → Cosine decay (prepend) — HF transformers: cosine with warmup"
+    lines = wrap_title(long).split("<br>")
+    assert len(lines) >= 2 and all(len(line) <= TITLE_CHARS for line in lines)
+    assert " ".join(lines) == long  # nothing lost, only line breaks
+    t = np.arange(10)
+    fig = schedule_figure([Trace("a", t, t * 1.0), Trace("b", t, t * 2.0)], title=long).to_plotly_json()
+    legend = fig["layout"]["legend"]
+    assert legend["y"] < 0 and legend["yanchor"] == "top"  # under the axes: it cannot reach the title
+    assert fig["layout"]["margin"]["t"] >= 22 * len(lines)  # room for every title line
+    single = schedule_figure([Trace("a", t, t * 1.0)], title="T").to_plotly_json()
+    assert single["data"][0]["showlegend"] is False  # one curve: no legend to collide with anything

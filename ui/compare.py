@@ -15,7 +15,7 @@ from warmup_core import Decay, Schedule, Warmup, compat, from_dict, from_json
 from warmup_core.libraries import _same_settings as same_settings
 from warmup_core.reduce import reduce_indices
 
-from . import explore, safe, share
+from . import explore, safe, share, widgets
 from .figures import Trace, relative_values
 from .presets import PRESETS
 
@@ -70,6 +70,10 @@ def from_link(items) -> tuple[tuple[Strategy, ...], list[str]]:
         if not isinstance(s, Schedule) or s.total_steps is None:
             raise ValueError(f"strategy {i + 1} must be a warmup + decay schedule with total_steps")
         s, note = share.cap_length(s, f"Strategy “{name}”")
+        try:
+            widgets.check_evaluable(s)
+        except ValueError as e:
+            raise ValueError(f"strategy {i + 1}: {e}") from None
         notes += [note] if note else []
         out.append(Strategy(name, s, preset))
     return tuple(out), notes
@@ -186,6 +190,9 @@ def summary_table(strategies) -> pd.DataFrame:
 
 
 NUMBER_COLUMNS = ("peak lr", "lr at step 0", "lr at end of warmup", "lr at last step", "mean lr", "area (lr·steps)")
+# the table in two parts, each narrow enough for a desktop's main column (twelve columns were cut off)
+WHAT_COLUMNS = ("strategy", "from", "warmup", "decay", "convention")
+KEY_COLUMNS = ("strategy", "peak lr", "peak step") + NUMBER_COLUMNS[1:]
 
 
 def curves_frame(strategies, steps=None) -> pd.DataFrame:

@@ -34,15 +34,39 @@ def x_axis(steps, x_unit: str, steps_per_epoch: int):
     return steps, "step (optimizer updates)"
 
 
-def _style(fig, title, x_title, y_title, log_y, height=460, legend_below=False):
-    legend = ({"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0} if legend_below else
-              {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "right", "x": 1})
+TITLE_CHARS = 42  # what fits on one line of a 390-px phone at the title's size
+
+
+def wrap_title(title: str, width: int = TITLE_CHARS) -> str:
+    """Break a long chart title into lines at its separators (Plotly does not wrap titles: on a phone
+    the end of the line would be cut off)."""
+    if not title or len(title) <= width or "<br>" in title:
+        return title
+    lines, rest = [], title
+    while len(rest) > width:
+        # the strongest separator that leaves at least a third of a line, else the last space
+        cut = next(((rest.rfind(sep, 0, width + 1), sep) for sep in (" → ", " — ", ": ", "; ", ", ", " (", " ")
+                    if rest.rfind(sep, 0, width + 1) > width // 3), (-1, ""))
+        if cut[0] <= 0:
+            break
+        at = cut[0] + (len(cut[1]) - 1 if cut[1] in (": ", ", ", "; ") else 0)
+        lines.append(rest[:at].rstrip())
+        rest = rest[at:].lstrip()
+    return "<br>".join(lines + [rest])
+
+
+def _style(fig, title, x_title, y_title, log_y, height=460, legend_below=True):
+    """Title top left (wrapped), the legend below the axes: it never covers the title, whatever the
+    number of entries or the width of the screen."""
+    del legend_below  # every legend sits below the chart
+    title = wrap_title(title)
+    lines = title.count("<br>") + 1 if title else 0
     fig.update_layout(
-        title={"text": title, "x": 0.01, "xanchor": "left"},
+        title={"text": title, "x": 0.01, "xanchor": "left", "y": 0.98, "yanchor": "top", "yref": "container"},
         hovermode="x unified",
-        legend=legend,
-        margin={"l": 70, "r": 20, "t": 80, "b": 60},
-        height=height,
+        legend={"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0},
+        margin={"l": 70, "r": 20, "t": 30 + 22 * lines, "b": 60},
+        height=height + 22 * max(lines - 1, 0),
         uirevision="keep-zoom",
         **LOOK,
     )
@@ -79,13 +103,13 @@ def schedule_figure(traces: list[Trace], title="Learning-rate schedule", log_y=F
     traces = _positive(traces, log_y)
     for i, t in enumerate(traces):
         x, x_title = x_axis(t.steps, x_unit, steps_per_epoch)
-        fig.add_trace(_line(t, i, x))
+        fig.add_trace(_line(t, i, x, showlegend=len(traces) > 1))  # one curve: the axis title names it
     if shade_warmup and traces and traces[0].warmup_end:
         end = traces[0].warmup_end / (steps_per_epoch if x_unit == "epochs" else 1)
         fig.add_vrect(x0=0, x1=end, fillcolor="#E69F00", opacity=0.12, line_width=0, layer="below",
                       annotation_text="warmup", annotation_position="top left")
     x_title = x_axis([0], x_unit, steps_per_epoch)[1]
-    _style(fig, title, x_title, y_title, log_y, height=500 if legend_below else 460, legend_below=legend_below)
+    _style(fig, title, x_title, y_title, log_y, height=500 if len(traces) > 1 else 460)
     if y_range is not None:
         fig.update_yaxes(range=y_range)
     return fig
@@ -108,7 +132,8 @@ def small_multiples(traces: list[Trace], title="Strategies side by side", log_y=
     """One panel per curve, shared axes."""
     rows = max(1, -(-len(traces) // cols))
     fig = make_subplots(rows=rows, cols=cols, shared_xaxes=True, shared_yaxes=True,
-                        subplot_titles=[safe.plotly(t.name) for t in traces], vertical_spacing=0.12 / max(rows, 1) + 0.04)
+                        subplot_titles=[safe.plotly(t.name) for t in traces],
+                        vertical_spacing=0.12 / max(rows, 1) + 0.04)
     traces = _positive(traces, log_y)
     for i, t in enumerate(traces):
         x, x_title = x_axis(t.steps, x_unit, steps_per_epoch)
@@ -159,9 +184,10 @@ def heatmap_figure(z, x_labels, y_labels, title, x_title, y_title, z_title="fina
         fig.add_trace(go.Scatter(x=[str(x_labels[i]) for i in xs], y=[str(y_labels[j]) for j in ys], mode="markers",
                                  marker={"symbol": "x", "size": 14, "color": "#B00020"}, name="diverged",
                                  hovertemplate="diverged<extra></extra>"))
-    fig.update_layout(title={"text": title, "x": 0.01}, height=420, **LOOK,
-                      margin={"l": 70, "r": 20, "t": 60, "b": 60},
-                      legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"})
+    title = wrap_title(title)
+    fig.update_layout(title={"text": title, "x": 0.01}, height=420 + 22 * title.count("<br>"), **LOOK,
+                      margin={"l": 70, "r": 20, "t": 60 + 22 * title.count("<br>"), "b": 90},
+                      legend={"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0})
     fig.update_xaxes(title_text=x_title, type="category")
     fig.update_yaxes(title_text=y_title, type="category")
     return fig

@@ -89,6 +89,7 @@ def seed_state(prefix: str, data: dict) -> list[str]:
         if not isinstance(schedule, Schedule):
             raise ValueError("this page shows one warmup + decay schedule, not a composition")
         schedule, note = cap_length(schedule)
+        widgets.check_evaluable(schedule)
         notes += [note] if note else []
     view = clean_view(data.get("view", {}))
     if schedule is not None:
@@ -189,10 +190,27 @@ def share_box(prefix: str, controls: tuple = widgets.CONTROLS + ("view",),
     st.code(page_url(prefix, chosen), language=None, wrap_lines=True)
 
 
+EAGER_EXPORT_STEPS = 1_000_000  # beyond this, an exporter's exactness check (every step) takes seconds
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _snippets(schedule_json: str) -> dict:
+    from warmup_core import from_json
+
+    return codegen.snippets(from_json(schedule_json))
+
+
 def code_export(schedule, prefix: str):
     st.markdown("**Use this schedule in your training code.** Each snippet reproduces the curve above, step by "
                 "step; the PyTorch one needs nothing but torch and numpy.")
-    snippets = codegen.snippets(schedule)
+    if schedule.total_steps > EAGER_EXPORT_STEPS and not st.toggle(
+            "Show the code for each library", key=f"{prefix}.code_export",
+            help="Each library's snippet is checked against the curve at every step before it is shown: at "
+                 f"{schedule.total_steps:,} steps that takes seconds, so it runs only when asked."):
+        st.caption(f"A {schedule.total_steps:,}-step schedule: switch on to build and check the snippets "
+                   "(a few seconds); every other control stays fast while it is off.")
+        return
+    snippets = _snippets(schedule.to_json())
     tabs = st.tabs(list(snippets))
     for tab, (code, note) in zip(tabs, snippets.values()):
         with tab:

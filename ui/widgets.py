@@ -342,15 +342,14 @@ def warmup_controls(ctl: Controls, total: int, errors: list, main=None):
     kwargs = {}
     cols = main.columns(2) if main is not None else (c, c)
     if method != "none" and not entry.derive_steps:
-        kwargs["steps"] = replace(ctl, container=cols[0]).number("warmup_steps", CONTROL_LABELS["warmup_steps"], "int", 0, MAX_STEPS,
-                                     min(500, total), drag=True, fits=(total, f"in {total:,} steps"),
-                                     help="Number of optimizer updates the warmup lasts. Drag, or type it "
-                                          "exactly in the box below.")
-    if entry.extra.get("factor"):
-        kwargs["factor"] = replace(ctl, container=cols[1]).number("warmup_factor", "warmup factor (lr at step 0 ÷ peak)", "float", 0.0, 1.0,
-                                      0.0, drag=True,
-                                      help="maskrcnn's WARMUP_FACTOR: the first update uses factor × the peak lr. "
-                                           "Type 1/3 for a third, exactly.")
+        kwargs["steps"] = replace(ctl, container=cols[0]).number(
+            "warmup_steps", CONTROL_LABELS["warmup_steps"], "int", 0, MAX_STEPS, min(500, total), drag=True,
+            fits=(total, f"in {total:,} steps"),
+            help="Number of optimizer updates the warmup lasts. Drag, or type it exactly in the box below.")
+    if entry.takes_factor:
+        kwargs["factor"] = replace(ctl, container=cols[1]).number(
+            "warmup_factor", "warmup factor (lr at step 0 ÷ peak)", "float", 0.0, 1.0, 0.0, drag=True,
+            help="maskrcnn's WARMUP_FACTOR: the first update uses factor × the peak lr. Type 1/3 for a third, exactly.")
     params = {}
     try:
         params = {p.name: param_input(ctl, ("w", method), p, "warmup_params") for p in entry.params}
@@ -359,6 +358,18 @@ def warmup_controls(ctl: Controls, total: int, errors: list, main=None):
         c.error(f"Warmup: {safe.md(e)}")
         return method, None
     return method, (kwargs, params)
+
+
+def check_evaluable(schedule) -> None:
+    """Raise the core's ValueError where a schedule that validates cannot be drawn (its lr overflows
+    float64 somewhere): at step 0, every breakpoint and its neighbours, and an even sample."""
+    import numpy as np
+
+    n = schedule.total_steps or 1
+    points = [np.linspace(0, n - 1, 257), [0, 1, n - 1]]
+    points += [np.asarray(b, dtype=np.float64) + d for b in [schedule.breakpoints(n - 1)] for d in (-1, 0, 1)]
+    t = np.unique(np.clip(np.round(np.concatenate(points)), 0, n - 1))
+    schedule(t)
 
 
 def schedule_controls(prefix: str, visible: Callable[[str], bool] = lambda name: True, container=None,
@@ -405,7 +416,9 @@ def schedule_controls(prefix: str, visible: Callable[[str], bool] = lambda name:
     if warmup is not None and decay is not None:
         try:
             schedule = Schedule(base_lr, warmup, decay, convention, total, int(offset))
+            check_evaluable(schedule)
         except ValueError as e:
+            schedule = None
             errors.append(str(e))
             c.error(f"Schedule: {safe.md(e)}")
     return schedule, errors
