@@ -150,7 +150,8 @@ _LIST = [
            {"base_lr": 2e-4, "total_steps": 20_000}),
     Preset("Ultralytics YOLO: default train (100 epochs)",
            "model.train(epochs=100, lr0=0.01, lrf=0.01, warmup_epochs=3.0, cos_lr=False), 100 batches per epoch",
-           lambda: compat.build("ultralytics", "train", epochs=100, nb=100), {}, steps_per_epoch=100),
+           lambda base_lr: compat.build("ultralytics", "train", epochs=100, nb=100, lr0=base_lr), {"base_lr": 0.01},
+           steps_per_epoch=100),
     Preset("Composer: CosineAnnealingWithWarmupScheduler",
            "CosineAnnealingWithWarmupScheduler(t_warmup='0.02dur', alpha_f=0.1), max_duration '10ep', 1000 batches",
            lambda base_lr: compat.build(
@@ -161,6 +162,20 @@ _LIST = [
            "learn.fit_one_cycle(10, lr_max=1e-3): div 25, div_final 1e5, pct_start 0.25; 500 batches per epoch",
            lambda base_lr: compat.build("fastai", "fit_one_cycle", base_lr=base_lr, n_epoch=10, n_iter=500),
            {"base_lr": 1e-3}, steps_per_epoch=500),
+    Preset("detectron2: WarmupMultiStepLR (Mask R-CNN 1x)",
+           "SOLVER: BASE_LR 0.02, MAX_ITER 90000, STEPS (60000, 80000), WARMUP_ITERS 1000, WARMUP_FACTOR 0.001",
+           lambda base_lr, total_steps, warmup_steps, warmup_factor: Schedule(
+               base_lr, Warmup("linear", warmup_steps, factor=warmup_factor, target="decay"),
+               Decay("multistep", milestones=[60_000, 80_000]), "override", total_steps),
+           {"base_lr": 0.02, "total_steps": 90_000, "warmup_steps": 1_000, "warmup_factor": 0.001}),
+    Preset("mmengine: LinearLR warmup + MultiStepLR (mmdet 1x)",
+           "param_scheduler = [LinearLR(start_factor=0.001, by_epoch=False, begin=0, end=500), "
+           "MultiStepLR(by_epoch=True, begin=0, end=12, milestones=[8, 11], gamma=0.1)], lr 0.02; 7330 iters/epoch",
+           lambda base_lr, total_steps, warmup_steps, warmup_factor: Schedule(
+               base_lr, Warmup("linear", warmup_steps, factor=warmup_factor),
+               Decay("multistep", milestones=[8 * 7_330, 11 * 7_330]), "multiply", total_steps),
+           {"base_lr": 0.02, "total_steps": 12 * 7_330, "warmup_steps": 499, "warmup_factor": 0.001},
+           steps_per_epoch=7_330),
     Preset("PyTorch: CyclicLR triangular2",
            "CyclicLR(base_lr=1e-4, max_lr=1e-2, step_size_up=2000, mode='triangular2'), 4 cycles",
            lambda total_steps: compat.build("torch", "CyclicLR", base_lr=1e-4, max_lr=1e-2, step_size_up=2_000,
