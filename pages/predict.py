@@ -25,7 +25,8 @@ with st.sidebar:
     except ValueError as e:
         st.warning(str(e))
         params, domain, label = U.resolve_constants(SOURCES[0], None)
-    st.dataframe(U.constants_table(params), hide_index=True, key=f"{P}.consts")
+    st.dataframe(U.constants_table(params), hide_index=True, key=f"{P}.consts",
+                 column_config={"value": st.column_config.NumberColumn(format="%.5g")})
     st.markdown("**Strategies**")
     which = st.radio("predict", ["The paper's setup (four shapes)", "Your Compare strategies"], key=f"{P}.which")
     if which.startswith("Your") and "compare.strategies" not in st.session_state:

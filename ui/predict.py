@@ -17,6 +17,7 @@ from warmup_core import predict as P
 from warmup_core.predict import data as paper
 from warmup_core.predict import fit as fitting
 from warmup_core.predict import runs as R
+from warmup_core.predict.domain import warmup_steps
 
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000", "#999999"]
 POINTS = 400  # predicted points per curve
@@ -68,7 +69,7 @@ def strategy_lrs(strategies) -> dict:
 
 # --- constants ---------------------------------------------------------------------------------------
 def constants_table(params: dict) -> pd.DataFrame:
-    return pd.DataFrame([{k: params[k] for k in P.KEYS}])
+    return pd.DataFrame({"constant": list(P.KEYS), "value": [params[k] for k in P.KEYS]})
 
 
 def resolve_constants(choice: str, fitted):
@@ -86,7 +87,10 @@ def resolve_constants(choice: str, fitted):
 def _predict(lrs_bytes: bytes, params_items: tuple, domain_items: tuple | None):
     lrs = np.frombuffer(lrs_bytes, dtype=np.float64)
     domain = P.Domain(**dict(domain_items)) if domain_items else None
-    return P.predict_loss(lrs, params=dict(params_items), domain=domain, points=POINTS)
+    # from the end of the warmup: before it the law's S1 is tiny and its loss huge (the data start there too)
+    start = max(warmup_steps(lrs), 1)
+    steps = np.unique(np.linspace(start, lrs.size - 1, POINTS).round().astype(np.int64))
+    return P.predict_loss(lrs, steps, params=dict(params_items), domain=domain)
 
 
 def predictions(lrs_by_name: dict, params: dict, domain) -> dict:
