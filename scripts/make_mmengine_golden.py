@@ -26,8 +26,8 @@ from mmengine_cases import CASES, N_STEPS  # noqa: E402  (tests/golden/mmengine_
 
 
 def mmengine_lrs(base_lr, epoch_length, configs, n):
-    import torch
     import mmengine.optim  # noqa: F401  (registers the schedulers)
+    import torch
     from mmengine.registry import PARAM_SCHEDULERS
 
     p = torch.nn.Parameter(torch.zeros(1))

@@ -60,7 +60,8 @@ def load_code():
     do_train = _function(t_tree, "_do_train", "BaseTrainer")
     block = next(n for n in ast.walk(do_train) if isinstance(n, ast.If)
                  and ast.get_source_segment(trainer, n.test) == "nw and ni <= nw")
-    ns["warmup_block"] = compile(textwrap.dedent(ast.get_source_segment(trainer, block)), "trainer.py:_do_train", "exec")
+    block_source = textwrap.dedent(ast.get_source_segment(trainer, block))
+    ns["warmup_block"] = compile(block_source, "trainer.py:_do_train", "exec")
     return ns
 
 

@@ -8,7 +8,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from warmup_core import compat
 from warmup_core.libraries import detectron2
+from warmup_core.schedule import Decay, Schedule, Warmup
 
 P = pytest.importorskip("fvcore.common.param_scheduler")
 torch = pytest.importorskip("torch")
@@ -158,3 +160,25 @@ def test_param_scheduler_entries_equal_lr_multiplier():
 def test_bad_input(name, kw, word):
     with pytest.raises(ValueError, match=word):
         build(name, 1.0, **kw)
+
+
+@pytest.mark.parametrize("s", [
+    Schedule(0.02, Warmup("linear", steps=10, factor=0.001, target="decay"),
+             Decay("multistep", milestones=[60, 80]), "override", 100),
+    Schedule(0.02, Warmup("constant", steps=10, factor=0.1, target="decay"), Decay("cosine", steps=100, floor=0.05),
+             "override", 100),
+    Schedule(0.02, Warmup("linear", steps=10, factor=0.01), Decay("cosine", steps=90), "prepend", 100),
+    Schedule(0.02, decay=Decay("multistep", milestones=[30]), total_steps=40),
+])
+def test_round_trip(s):
+    kw = compat.export_params("detectron2", s)
+    assert kw["name"] == "build_lr_scheduler"
+    back = compat.build("detectron2", **kw)
+    t = np.arange(160)
+    np.testing.assert_allclose(back(t), s(t), rtol=1e-12, atol=1e-15)
+
+
+def test_export_refuses_a_warmup_to_the_peak_on_the_global_clock():
+    s = Schedule(0.02, Warmup("linear", steps=10), Decay("cosine", steps=100), "override", 100)
+    with pytest.raises(ValueError, match="override"):
+        compat.export_params("detectron2", s)

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from warmup_core import compat
-from warmup_core.libraries import mmengine
 from warmup_core.schedule import Decay, Schedule, Warmup
 
 from .golden.mmengine_cases import CASES, N_STEPS

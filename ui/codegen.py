@@ -8,6 +8,10 @@ from warmup_core.libraries import get
 from warmup_core.libraries.torch import standalone as pytorch
 
 SHOWN = {"transformers": "transformers", "timm": "timm", "optax": "optax", "Keras": "keras"}
+# issue #9 §3 frameworks: shown only where they can express the schedule (each exporter checks by rebuilding)
+WHERE_EXPRESSIBLE = {"DeepSpeed": "deepspeed", "Megatron-core": "megatron", "NeMo": "nemo", "mmengine": "mmengine",
+                     "detectron2": "detectron2", "Composer": "composer", "Ultralytics": "ultralytics",
+                     "fastai": "fastai"}
 
 
 def transformers(s):
@@ -28,4 +32,6 @@ def keras(s):
 
 def snippets(s) -> dict:
     """``{library: (code or None, note)}`` for the current schedule."""
-    return {"PyTorch (standalone)": (pytorch(s), ""), **{label: get(key).export(s) for label, key in SHOWN.items()}}
+    out = {"PyTorch (standalone)": (pytorch(s), ""), **{label: get(key).export(s) for label, key in SHOWN.items()}}
+    more = {label: get(key).export(s) for label, key in WHERE_EXPRESSIBLE.items()}
+    return out | {label: made for label, made in more.items() if made[0] is not None}

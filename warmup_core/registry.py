@@ -87,9 +87,9 @@ _WARMUP_ENTRIES = [
           reference="HF get_wsd_schedule warmup_type='1-sqrt' (Hägele et al. 2024).",
           summary="Slow start that accelerates towards the peak."),
     Entry(name="log", kind="warmup", title="Logarithmic", evaluate=W.log, params=(), takes_factor=True,
-          formula=r"f(t) = \alpha + (1-\alpha)\,\frac{\ln(t+1)}{\ln W} \quad (t < W)",
+          formula=r"f(t) = \alpha + (1-\alpha)\,\frac{\ln \max(t, 1)}{\ln W} \quad (t < W)",
           reference="DeepSpeed WarmupLR / WarmupDecayLR / WarmupCosineLR warmup_type='log' (the default).",
-          summary="Fast start, slow arrival: reaches the peak at the last warmup step."),
+          summary="Fast start, slow arrival (steps 0 and 1 both at α), as DeepSpeed runs it per update."),
     Entry(name="untuned_linear", kind="warmup", title="Untuned linear (2/(1−β₂))", evaluate=W.untuned_linear,
           params=(BETA2, PERIOD), derive_steps=_untuned_linear_steps,
           formula=r"f(t) = \min\!\left(1, \frac{t+1}{\tau}\right),"

@@ -43,9 +43,10 @@ def one_minus_sqrt(t, steps, start, end):
 
 
 def log(t, steps, start, end):
-    """``start + (end - start) · log(t + 1) / log(W)``: reaches ``end`` at ``t = W - 1`` (DeepSpeed
-    ``WarmupLR(warmup_type="log")``, which also raises a warmup shorter than 2 steps to 2)."""
-    x = np.log1p(t) / np.log(max(steps, 2))
+    """``start + (end - start) · log(max(t, 1)) / log(W)``: DeepSpeed's ``warmup_type="log"`` per update
+    (update ``t`` runs at batch index ``t - 1``, whose gamma is ``log(t) / log(W)``; updates 0 and 1 both
+    at ``start``); ``end`` at ``t = W``. DeepSpeed raises a warmup shorter than 2 steps to 2."""
+    x = np.log(np.maximum(t, 1.0)) / np.log(max(steps, 2))
     return start + (end - start) * x
 
 

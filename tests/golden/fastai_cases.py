@@ -9,8 +9,10 @@ CASES = [
     ("fit_flat_cos", 1e-3, dict(n_epoch=4, n_iter=5)),
     ("fit_flat_cos", 1e-3, dict(n_epoch=4, n_iter=5, lr=0.02, pct_start=0.5, div_final=100.0)),
     ("combine_scheds", None, dict(n_epoch=2, n_iter=10, pcts=[0.1, 0.6, 0.3],
-                                  scheds=[("SchedLin", dict(start=0.0, end=0.01)), ("SchedNo", dict(start=0.01, end=0.0)),
+                                  scheds=[("SchedLin", dict(start=0.0, end=0.01)),
+                                          ("SchedNo", dict(start=0.01, end=0.0)),
                                           ("SchedLin", dict(start=0.01, end=0.001))])),
     ("combine_scheds", None, dict(n_epoch=3, n_iter=4, pcts=[0.25, 0.75],
-                                  scheds=[("SchedCos", dict(start=0.001, end=0.1)), ("SchedCos", dict(start=0.1, end=0.0))])),
+                                  scheds=[("SchedCos", dict(start=0.001, end=0.1)),
+                                          ("SchedCos", dict(start=0.1, end=0.0))])),
 ]

@@ -95,7 +95,7 @@ def _durations(t_warmup, t_max, max_duration, dataloader_len, scale_warmup):
 ])
 def linear_with_warmup_scheduler(base_lr, t_warmup=REQUIRED, alpha_i=1.0, alpha_f=0.0, t_max="1dur",
                                  scale_warmup=False, max_duration=REQUIRED, dataloader_len=None):
-    """LinearWithWarmupScheduler: 0 → alpha_i over t_warmup, then linear to alpha_f at t_max (durations like '0.1dur')."""
+    """LinearWithWarmupScheduler: 0 → alpha_i over t_warmup, then linear to alpha_f at t_max ('0.1dur', '2ep')."""
     W, T, total = _durations(t_warmup, t_max, max_duration, dataloader_len, scale_warmup)
     peak = positive(alpha_i, "alpha_i")
     floor = number(alpha_f, "alpha_f", 0.0, peak)

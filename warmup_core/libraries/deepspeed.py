@@ -25,8 +25,21 @@ Deliberate differences: an unknown ``warmup_type`` is refused (DeepSpeed logs a 
 
 from __future__ import annotations
 
-from ..schedule import Decay, Join, WarmupDecay, Warmup
-from .base import HEADER, REQUIRED, Call, Refusal, args, constant_decay, flag, framework, integer, number, positive
+from ..schedule import Decay, Join, Warmup, WarmupDecay
+from .base import (
+    HEADER,
+    REQUIRED,
+    Call,
+    Refusal,
+    common_refusal,
+    constant_decay,
+    flag,
+    framework,
+    integer,
+    number,
+    positive,
+    refuse_if,
+)
 
 FRAMEWORK = framework("deepspeed", "DeepSpeed", "deepspeed/runtime/lr_schedules.py")
 
@@ -50,9 +63,17 @@ def _resume(last_batch_iteration):
                          "same schedule from a later step")
 
 
-def _one_step_late(first: WarmupDecay, rest: WarmupDecay) -> Join:
+def _one_step_late(first: WarmupDecay, rest) -> Join:
     """Update 0 at the construction value ``first``, then ``rest`` on the batch index ``t - 1``."""
     return Join([first, rest], [1])
+
+
+def _after_warmup(N, W, r):
+    """WarmupDecayLR's linear decay on the update clock after a log warmup: the peak at ``W`` (the warmup's
+    end) and at ``W + 1`` (batch index ``W``), then down to ``r`` at ``N + 1``."""
+    if N - W >= 1:
+        return Decay("polynomial", steps=N - W, power=1.0, floor=r, delay=1)
+    return Decay("piecewise", milestones=[1], values=[1.0, r])
 
 
 @FRAMEWORK.schedule("WarmupLR", examples=[
@@ -66,8 +87,10 @@ def warmup_lr(base_lr, warmup_min_lr=0.0, warmup_max_lr=None, warmup_num_steps=1
     W, kind = _warmup_steps(warmup_num_steps), _warmup_type(warmup_type)
     top = positive(base_lr if warmup_max_lr is None else warmup_max_lr, "warmup_max_lr")
     r = _floor(warmup_min_lr, top)
+    if kind == "log":  # log(max(t, 1)) / log(W) per update: a single warmup
+        return WarmupDecay(top, Warmup("log", steps=W, factor=r), Decay("constant"))
     return _one_step_late(WarmupDecay(top, decay=constant_decay(r)),
-                          WarmupDecay(top, Warmup(kind, steps=W, factor=r), Decay("constant")))
+                          WarmupDecay(top, Warmup("linear", steps=W, factor=r), Decay("constant")))
 
 
 @FRAMEWORK.schedule("WarmupDecayLR", absolute=True, examples=[
@@ -82,9 +105,11 @@ def warmup_decay_lr(base_lr, total_num_steps=REQUIRED, warmup_min_lr=0.0, warmup
     N = integer(total_num_steps, "total_num_steps")
     top = positive(warmup_max_lr, "warmup_max_lr")
     r = _floor(warmup_min_lr, top)
+    if kind == "log":
+        return WarmupDecay(top, Warmup("log", steps=W, factor=r), _after_warmup(N, W, r), "prepend", max(N, 1))
     decay = Decay("linear", steps=N - W, floor=r) if N - W >= 1 else constant_decay(r)
     return _one_step_late(WarmupDecay(top, decay=constant_decay(r)),
-                          WarmupDecay(top, Warmup(kind, steps=W, factor=r), decay, "prepend", N))
+                          WarmupDecay(top, Warmup("linear", steps=W, factor=r), decay, "prepend", N))
 
 
 @FRAMEWORK.schedule("WarmupCosineLR", examples=[
@@ -100,10 +125,15 @@ def warmup_cosine_lr(base_lr, total_num_steps=REQUIRED, warmup_min_ratio=0.0, wa
     lr = positive(base_lr, "base_lr")
     wr = number(warmup_min_ratio, "warmup_min_ratio", 0.0, 1.0)
     cr = number(cos_min_ratio, "cos_min_ratio", 0.0, 1.0)
-    warm = WarmupDecay(lr, Warmup(kind, steps=W, factor=wr), Decay("constant"))
+    cosine = Decay("cosine", steps=max(1, N - W), floor=cr)
+    zero = WarmupDecay(lr, decay=constant_decay(0.0))
+    if kind == "log":
+        # progress (t - W) / max(1, N - W) on the update clock: the cosine prepended to the log warmup
+        whole = WarmupDecay(lr, Warmup("log", steps=W, factor=wr), cosine, "prepend", max(N, 1))
+        return whole if wr == 0 else Join([zero, whole.replace(offset=1)], [1])  # update 0 runs at 0, not wr
+    warm = WarmupDecay(lr, Warmup("linear", steps=W, factor=wr), Decay("constant"))
     # the cosine's clock is 1 on the first step after the warmup: progress (i - W + 1) / max(1, N - W)
-    cosine = WarmupDecay(lr, decay=Decay("cosine", steps=max(1, N - W), floor=cr), offset=1)
-    return Join([WarmupDecay(lr, decay=constant_decay(0.0)), warm, cosine], [1, 1 + W])
+    return Join([zero, warm, WarmupDecay(lr, decay=cosine, offset=1)], [1, 1 + W])
 
 
 @FRAMEWORK.schedule("OneCycle", absolute=True, examples=[
@@ -157,59 +187,46 @@ def _floor(value, top):
 
 # --- core -> DeepSpeed ---------------------------------------------------------------------------
 
-def _guess(s) -> Call:
-    """The DeepSpeed call whose build has the structure of ``s`` (checked value for value by :func:`_export`)."""
-    if not isinstance(s, Join):
-        raise Refusal("every DeepSpeed schedule runs update 0 at the lr set at construction and update 1 at the "
-                      "formula's first value (a repeated first value, or 0 first for WarmupCosineLR); a plain "
-                      "warmup + decay never does")
-    parts, b = s.parts, s.boundaries
-    if len(parts) == 2 and b == (1,) and isinstance(parts[1], WarmupDecay) and parts[1].warmup.method in ("log", "linear"):
-        rest = parts[1]
-        top, r, W = rest.base_lr, rest.warmup.factor, rest.warmup.steps
-        common = {"warmup_min_lr": r * top, "warmup_max_lr": top, "warmup_num_steps": W,
-                  "warmup_type": rest.warmup.method}
-        if rest.total_steps is None:
-            return Call("WarmupLR", common, top)
-        return Call("WarmupDecayLR", {"total_num_steps": rest.total_steps, **common})
-    if len(parts) == 2 and isinstance(parts[0], WarmupDecay) and parts[0].decay.name == "cyclic":
-        p = parts[0].decay_params
-        call = {"cycle_min_lr": p["floor"] * parts[0].base_lr, "cycle_max_lr": parts[0].base_lr,
-                "cycle_first_step_size": p["up"], "cycle_second_step_size": p["down"]}
-        tail = parts[1]
-        if isinstance(tail, WarmupDecay) and tail.decay.name == "inverse_time":
-            q = tail.decay_params
-            call.update(decay_lr_rate=q["rate"], decay_step_size=q["decay_steps"])
-        return Call("OneCycle", call)
-    if len(parts) == 3 and isinstance(parts[1], WarmupDecay) and isinstance(parts[2], WarmupDecay):
-        warm, cos = parts[1], parts[2]
-        p = cos.decay_params
-        return Call("WarmupCosineLR", {"total_num_steps": p.get("steps", 1) + warm.warmup.steps,
-                                       "warmup_min_ratio": warm.warmup.factor, "warmup_num_steps": warm.warmup.steps,
-                                       "cos_min_ratio": p.get("floor", 0.0), "warmup_type": warm.warmup.method},
-                    warm.base_lr)
-    raise Refusal("it is not the shape of any DeepSpeed scheduler")
-
-
 @FRAMEWORK.exporter
-def _export(s) -> Call:
-    """A schedule as one DeepSpeed scheduler call, checked by building it back and comparing values."""
+def export_call(s: WarmupDecay) -> Call:
+    """A log warmup (DeepSpeed's default, as it runs per update) held, decayed linearly (one step late, to the
+    warmup's start value) or by a cosine: WarmupLR, WarmupDecayLR or WarmupCosineLR; checked by rebuilding."""
     import numpy as np
 
-    call = _guess(s)
-    try:
-        back = FRAMEWORK.build(call.name, base_lr=call.base_lr, **call.params)
-    except ValueError as e:
-        raise Refusal(f"it is close to DeepSpeed {call.name} but not expressible: {e}") from None
-    horizon = 2 * max([*getattr(s, "boundaries", ()), s.total_steps or 0, 64]) + 2
-    t = np.arange(horizon, dtype=np.float64)
+    common_refusal(s)
+    w, d, p = s.warmup, s.decay, s.decay_params
+    refuse_if((w.method != "log" or s.convention != "prepend",
+               "DeepSpeed's warmups as they run per update are its 'log' warmup (a 'linear' one repeats its first "
+               "value one step later than a linear warmup does); this schedule has a "
+               f"{w.method!r} warmup"))
+    top, r, W = s.base_lr, w.factor, w.steps
+    base = {"warmup_num_steps": W, "warmup_type": "log"}
+    if d.name == "constant":
+        call = Call("WarmupLR", {"warmup_min_lr": r * top, "warmup_max_lr": top, **base}, top)
+    elif d.name == "polynomial" and p["power"] == 1 and p["delay"] == 1 and p["floor"] == r:
+        call = Call("WarmupDecayLR", {"total_num_steps": W + p["steps"], "warmup_min_lr": r * top,
+                                      "warmup_max_lr": top, **base})
+    elif d.name == "piecewise" and list(p["milestones"]) == [1] and list(p["values"]) == [1.0, r]:
+        call = Call("WarmupDecayLR", {"total_num_steps": W, "warmup_min_lr": r * top, "warmup_max_lr": top, **base})
+    elif d.name == "cosine" and r == 0:
+        call = Call("WarmupCosineLR", {"total_num_steps": W + p["steps"], "warmup_min_ratio": 0.0,
+                                       "cos_min_ratio": p["floor"], **base}, top)
+    else:
+        raise Refusal(f"DeepSpeed has no {d.name!r} decay after this warmup (WarmupLR holds, WarmupDecayLR decays "
+                      "linearly back to warmup_min_lr, WarmupCosineLR decays by a cosine after a warmup from 0)")
+    back = FRAMEWORK.build(call.name, base_lr=call.base_lr, **call.params)
+    t = np.arange(2 * (W + p.get("steps", 0) or W) + 8, dtype=np.float64)
     if not np.allclose(back(t), s(t), rtol=1e-12, atol=1e-15):
-        raise Refusal(f"it has the structure of DeepSpeed {call.name} but not its values")
+        raise Refusal(f"DeepSpeed's {call.name} differs from this schedule")
     return call
 
 
 @FRAMEWORK.renderer
-def _render(call: Call, s) -> str:
-    return (HEADER + "from deepspeed.runtime.lr_schedules import " + call.name + "\n\n"
-            f"scheduler = {call.name}(optimizer, {args(**call.params)})\n"
-            "# the DeepSpeed engine steps it after every optimizer step (engine.step())\n")
+def render(call: Call, s) -> str:
+    import json
+
+    params = dict(call.params)
+    cfg = {"scheduler": {"type": call.name, "params": params}}
+    opt = f"  # optimizer lr: {call.base_lr!r}" if call.base_lr is not None else ""
+    return (HEADER + f"# DeepSpeed config (ds_config.json), stepped by engine.step() after every update{opt}\n"
+            + json.dumps(cfg, indent=2) + "\n")

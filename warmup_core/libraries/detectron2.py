@@ -34,9 +34,8 @@ from __future__ import annotations
 import bisect
 import math
 
-from ..schedule import Decay, Join, WarmupDecay, Warmup
-from .base import (HEADER, REQUIRED, Call, Refusal, args, constant_decay, flag, framework, integer, number,
-                   positive)
+from ..schedule import Decay, Join, Warmup, WarmupDecay
+from .base import HEADER, REQUIRED, Call, Refusal, constant_decay, flag, framework, integer, number, positive
 
 FRAMEWORK = framework("detectron2", "detectron2 / fvcore", "detectron2/solver/lr_scheduler.py")
 
@@ -136,7 +135,7 @@ def _ramp(start, end, span, scale, kind):
         return _const(s, scale)
     if s > e:
         decay = Decay("linear", steps=L, floor=e / s) if kind == "linear" else \
-            Decay("cosine", steps=L, floor=e / s, clamp=False)
+            Decay("cosine", steps=L, floor=e / s)  # held at the end: detectron2 stops at max_iter
         return WarmupDecay(scale * s, decay=decay)
     return WarmupDecay(scale * e, Warmup(kind, steps=L, factor=s / e), Decay("constant"))
 
@@ -192,7 +191,8 @@ def _multistep(clock, begin, scale, span, values=REQUIRED, num_updates=None, mil
     else:
         milestones = [integer(m, "milestones") for m in milestones]
         if len(milestones) != len(values) - int(num_updates is not None):
-            raise ValueError("MultiStep scheduler requires a list of %d miletones" % (len(values) - int(num_updates is not None)))
+            n = len(values) - int(num_updates is not None)
+            raise ValueError(f"MultiStep scheduler requires a list of {n} miletones (parameter 'milestones')")
         if num_updates is None:
             num_updates, milestones = milestones[-1], milestones[:-1]
         U = integer(num_updates, "num_updates", 1)
@@ -250,7 +250,8 @@ def _composite(clock, begin, scale, schedulers=REQUIRED, lengths=REQUIRED, inter
         lengths[-1] = 1.0 - sum(lengths[:-1])
     scaling = list(interval_scaling)
     if len(scaling) != len(schedulers) or any(s not in ("rescaled", "fixed") for s in scaling):
-        raise ValueError(f"Unsupported interval_scaling: {interval_scaling!r} (one 'rescaled' or 'fixed' per scheduler)")
+        raise ValueError(f"Unsupported interval_scaling: {interval_scaling!r} (one 'rescaled' or 'fixed' per "
+                         "scheduler)")
     parts, starts, running = [], [], 0.0
     for i, (item, length, how) in enumerate(zip(schedulers, lengths, scaling)):
         stage_start = running
@@ -286,6 +287,9 @@ _STEPWISE = ("MultiStepParamScheduler", "StepParamScheduler", "StepWithFixedGamm
 _TREES = {"CompositeParamScheduler": _composite, "WarmupParamScheduler": _warmup_param}
 
 
+_MULTISTEP = dict(values=[1.0, 0.1, 0.01], milestones=[600, 800], num_updates=1000)  # examples: 1x-style drops
+
+
 # --- entries ---------------------------------------------------------------------------------------
 
 def _multiplied(base_lr, multiplier, max_iter):
@@ -295,7 +299,7 @@ def _multiplied(base_lr, multiplier, max_iter):
 
 @FRAMEWORK.schedule("LRMultiplier", examples=[
     dict(base_lr=0.02, max_iter=1000, multiplier=("WarmupParamScheduler", dict(
-        scheduler=("MultiStepParamScheduler", dict(values=[1.0, 0.1, 0.01], milestones=[600, 800], num_updates=1000)), warmup_factor=0.001, warmup_length=0.01))),
+        scheduler=("MultiStepParamScheduler", _MULTISTEP), warmup_factor=0.001, warmup_length=0.01))),
     dict(base_lr=0.02, max_iter=1000, multiplier=("CosineParamScheduler", dict(start_value=1.0, end_value=0.0))),
 ])
 def lr_multiplier(base_lr, multiplier=REQUIRED, max_iter=REQUIRED, last_iter=-1):
@@ -317,7 +321,7 @@ def _register_param_schedulers():
 
     examples = {
         "WarmupParamScheduler": [dict(base_lr=0.02, max_iter=1000, warmup_factor=0.001, warmup_length=0.01,
-                                      scheduler=("MultiStepParamScheduler", dict(values=[1.0, 0.1, 0.01], milestones=[600, 800], num_updates=1000))),
+                                      scheduler=("MultiStepParamScheduler", _MULTISTEP)),
                                  dict(base_lr=0.02, max_iter=1000, warmup_factor=0.1, warmup_length=0.1,
                                       rescale_interval=True,
                                       scheduler=("CosineParamScheduler", dict(start_value=1.0, end_value=0.0)))],
@@ -325,7 +329,7 @@ def _register_param_schedulers():
                                          interval_scaling=["rescaled", "fixed"],
                                          schedulers=[("LinearParamScheduler", dict(start_value=0.0, end_value=1.0)),
                                                      ("CosineParamScheduler", dict(start_value=1.0, end_value=0.0))])],
-        "MultiStepParamScheduler": [dict(base_lr=0.02, max_iter=1000, **dict(values=[1.0, 0.1, 0.01], milestones=[600, 800], num_updates=1000))],
+        "MultiStepParamScheduler": [dict(base_lr=0.02, max_iter=1000, **_MULTISTEP)],
         "CosineParamScheduler": [dict(base_lr=0.02, max_iter=1000, start_value=1.0, end_value=0.01)],
         "LinearParamScheduler": [dict(base_lr=0.02, max_iter=1000, start_value=1.0, end_value=0.0)],
     }
@@ -386,3 +390,54 @@ def build_lr_scheduler(base_lr, LR_SCHEDULER_NAME="WarmupMultiStepLR", MAX_ITER=
                                      "warmup_method": WARMUP_METHOD,
                                      "rescale_interval": flag(RESCALE_INTERVAL, "RESCALE_INTERVAL")})
     return _multiplied(base_lr, warm, N)
+
+
+# --- core -> detectron2 ----------------------------------------------------------------------------
+
+@FRAMEWORK.exporter
+def export_call(s: WarmupDecay) -> Call:
+    """A warmup + multi-step or cosine decay as a detectron2 ``SOLVER`` block (``build_lr_scheduler``): a linear or
+    constant warmup that ramps to the decay's value with the decay on the global clock (override, detectron2's
+    default) or to the peak with the decay after it (prepend, ``RESCALE_INTERVAL``); checked by rebuilding."""
+    import numpy as np
+
+    w, d, p = s.warmup, s.decay, s.decay_params
+    if s.offset:
+        raise Refusal("it has no clock offset")
+    if w.method not in ("none", "linear", "constant"):
+        raise Refusal("detectron2's warmups are linear or constant")
+    W = w.steps
+    rescale = bool(W) and s.convention == "prepend"
+    if W and not rescale and not (s.convention == "override" and w.target == "decay"):
+        raise Refusal("detectron2's warmup ramps to the value the schedule has at its end (override) or, with "
+                      "RESCALE_INTERVAL, to the peak with the schedule after it (prepend)")
+    if rescale and w.target != "peak":
+        raise Refusal("with RESCALE_INTERVAL detectron2's warmup ramps to the peak")
+    if d.name == "cosine" and p["exponent"] == 1 and p["cycles"] == 0.5:
+        N = W + p["steps"] if rescale else p["steps"]
+        solver = dict(LR_SCHEDULER_NAME="WarmupCosineLR", MAX_ITER=N, BASE_LR_END=p["floor"] * s.base_lr)
+    elif d.name == "multistep" and p["boundary"] == "at":
+        N = s.total_steps or (max(p["milestones"], default=0) + 1 + (W if rescale else 0))
+        solver = dict(LR_SCHEDULER_NAME="WarmupMultiStepLR", MAX_ITER=N, STEPS=list(p["milestones"]),
+                      GAMMA=p["gamma"])
+    else:
+        raise Refusal(f"detectron2's build_lr_scheduler has multi-step and cosine schedules, not {d.name!r}")
+    solver.update(WARMUP_ITERS=W, WARMUP_FACTOR=w.factor if W else 0.001,
+                  WARMUP_METHOD=w.method if W else "linear", RESCALE_INTERVAL=rescale)
+    call = Call("build_lr_scheduler", solver, s.base_lr)
+    try:
+        back = FRAMEWORK.build(call.name, base_lr=call.base_lr, **call.params)
+    except ValueError as e:
+        raise Refusal(f"detectron2 cannot take it: {e}") from None
+    t = np.arange(solver["MAX_ITER"] + 50, dtype=np.float64)
+    if not np.allclose(back(t), s(t), rtol=1e-12, atol=1e-15):
+        raise Refusal("detectron2's version differs (its milestones count on the global clock, its warmup "
+                      "length is a fraction of MAX_ITER)")
+    return call
+
+
+@FRAMEWORK.renderer
+def render(call: Call, s) -> str:
+    lines = "\n".join(f"  {k}: {list(v) if isinstance(v, tuple) else v!r}" for k, v in call.params.items())
+    return (HEADER + "# detectron2 config (SOLVER block); build_lr_scheduler wraps it in WarmupParamScheduler + "
+            f"LRMultiplier\nSOLVER:\n  BASE_LR: {call.base_lr!r}\n{lines}\n")

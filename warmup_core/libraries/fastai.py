@@ -25,7 +25,7 @@ all are lines (``SchedNo`` phases hold); ``SchedExp`` and ``SchedPoly`` are refu
 from __future__ import annotations
 
 from ..schedule import Decay, WarmupDecay
-from .base import HEADER, REQUIRED, Call, Refusal, args, constant_decay, framework, integer, number, positive
+from .base import HEADER, REQUIRED, Call, Refusal, framework, integer, number, positive
 
 FRAMEWORK = framework("fastai", "fastai", "fastai/callback/schedule.py")
 

@@ -23,7 +23,7 @@ here although Megatron requires them.
 
 from __future__ import annotations
 
-from ..schedule import Decay, Join, WarmupDecay, Warmup
+from ..schedule import Decay, Join, Warmup, WarmupDecay
 from .base import HEADER, REQUIRED, Call, Refusal, args, framework, integer, number, positive
 
 FRAMEWORK = framework("megatron", "Megatron-core", "megatron/core/optimizer_param_scheduler.py")

@@ -213,7 +213,7 @@ def _stretch(shape: WarmupDecay, L: int) -> WarmupDecay:
              convert_to_iter_based=True)]),
 ])
 def param_scheduler(base_lr, schedulers=REQUIRED, epoch_length=None):
-    """param_scheduler: a config's list of schedulers, all multiplying one lr; by_epoch ones step every epoch_length iterations."""
+    """param_scheduler: a config's list of schedulers multiplying one lr; by_epoch ones step every epoch_length."""
     base = positive(base_lr, "base_lr")
     if isinstance(schedulers, dict):
         schedulers = [schedulers]
@@ -334,5 +334,5 @@ def export_call(s: WarmupDecay) -> Call:
 @FRAMEWORK.renderer
 def render(call: Call, s) -> str:
     lines = ",\n".join(f"    dict({args(**c)})" for c in call.params["schedulers"])
-    return (HEADER + f"# an mmengine config (optimizer lr = {call.base_lr!r}); by_epoch=False: stepped every iteration\n"
+    return (HEADER + f"# an mmengine config (optimizer lr = {call.base_lr!r}); by_epoch=False: every iteration\n"
             f"param_scheduler = [\n{lines},\n]\n")

@@ -24,7 +24,7 @@ TypeError at the first step after the warmup).
 
 from __future__ import annotations
 
-from ..schedule import Decay, Join, WarmupDecay, Warmup
+from ..schedule import Decay, Join, Warmup, WarmupDecay
 from .base import HEADER, REQUIRED, Call, Refusal, args, constant_decay, framework, integer, number, positive
 
 FRAMEWORK = framework("nemo", "NeMo", "nemo/core/optim/lr_scheduler.py")
@@ -153,7 +153,8 @@ def warmup_hold_policy(base_lr, warmup_steps=None, warmup_ratio=None, hold_steps
     H = _steps_or_ratio(hold_steps, hold_ratio, M, "hold") + W
     r = _floor(min_lr, lr)
     drop = max(M + 1, H, W) - W  # min_lr from this step of the decay's clock on
-    return WarmupDecay(lr, _nemo_warmup(W), Decay("piecewise", milestones=[drop], values=[1.0, r]), "prepend", max(M, 1))
+    hold = Decay("piecewise", milestones=[drop], values=[1.0, r])
+    return WarmupDecay(lr, _nemo_warmup(W), hold, "prepend", max(M, 1))
 
 
 # --- core -> NeMo ----------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ FRAMEWORK = FRAMEWORKS.get("optax") or framework("optax", "optax", "optax/schedu
     dict(interpolate_type="linear", init_value=1e-3),
 ])
 def piecewise_interpolate_schedule(base_lr, interpolate_type=REQUIRED, init_value=REQUIRED, boundaries_and_scales=None):
-    """piecewise_interpolate_schedule: linear or cosine between init_value·(running product of scales) at each boundary."""
+    """piecewise_interpolate_schedule: linear or cosine between init_value × (product of scales so far)."""
     if interpolate_type not in ("linear", "cosine"):
         raise ValueError("`interpolate_type` must be either 'cosine' or 'linear'")
     init = positive(init_value, "init_value")

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 
-from ..schedule import Decay, Join, Product, WarmupDecay, Warmup
+from ..schedule import Decay, Join, Product, Warmup, WarmupDecay
 from .base import FRAMEWORKS, REQUIRED, flag, framework, integer, number, positive
 
 FRAMEWORK = FRAMEWORKS.get("torch") or framework("torch", "PyTorch", "torch/optim/lr_scheduler.py")
@@ -41,7 +41,7 @@ FRAMEWORK = FRAMEWORKS.get("torch") or framework("torch", "PyTorch", "torch/opti
 ])
 def cyclic_lr(base_lr, max_lr=REQUIRED, step_size_up=2000, step_size_down=None, mode="triangular", gamma=1.0,
               scale_fn=None, scale_mode="cycle", cycle_momentum=True, base_momentum=0.8, max_momentum=0.9):
-    """CyclicLR: base_lr → max_lr over step_size_up, back over step_size_down; triangular2 halves, exp_range × gamma^t."""
+    """CyclicLR: base_lr → max_lr over step_size_up and back over step_size_down (triangular2, exp_range)."""
     if scale_fn is not None:
         raise ValueError("CyclicLR scale_fn: a Python function cannot be modelled; use mode="
                          "'triangular', 'triangular2' or 'exp_range'")
