@@ -182,13 +182,11 @@ def from_rows(name: str, lrs, rows) -> Run:
 
 def from_store(store, run_id: str) -> Run:
     """A finished Train-page run: its exact schedule from the run's config, its logged training loss."""
-    from ..schedule import from_dict
-
     run = store.run(run_id)
     if run is None:
         raise ValueError(f"no run {run_id!r} in the store")
-    cfg = store.config(run_id)
-    lrs = from_dict(cfg["schedule"])(np.arange(int(cfg["steps"]), dtype=np.float64))
+    cfg = store.config(run_id)  # a RunConfig: its schedule is a Schedule (or any Curve)
+    lrs = np.asarray(cfg.schedule(np.arange(int(cfg.steps), dtype=np.float64)), dtype=np.float64)
     return from_rows(run["name"], lrs, store.metrics(run_id))
 
 
@@ -199,5 +197,5 @@ def store_runs(store, owner: str | None = None) -> list[dict]:
         if r["status"] != "finished":
             continue
         cfg = store.config(r["id"])
-        out.append(dict(id=r["id"], name=r["name"], task=cfg.get("task", "?"), steps=r["steps"]))
+        out.append(dict(id=r["id"], name=r["name"], task=cfg.task, steps=r["steps"]))
     return out
