@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import compare, share, widgets
+from ui import compare, predict, share, widgets
 from ui.compare_page import Editor
 from ui.router import ensure_router
 
@@ -27,6 +27,7 @@ with tab_mine:
     st.markdown("**Key numbers**")
     st.dataframe(compare.summary_table(ed.strategies()), hide_index=True, key=f"{P}.table",
                  column_config={c: st.column_config.NumberColumn(format="%.4g") for c in compare.NUMBER_COLUMNS})
+    predict.compare_section(ed.strategies())
     ed.downloads()
     with st.expander("Share this comparison"):
         share.share_box(P, widgets.CONTROLS + ("view", "strategies"), ("warmup_steps", "warmup_method"),

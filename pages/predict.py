@@ -29,10 +29,10 @@ with st.sidebar:
                  column_config={"value": st.column_config.NumberColumn(format="%.5g")})
     st.markdown("**Strategies**")
     which = st.radio("predict", ["The paper's setup (four shapes)", "Your Compare strategies"], key=f"{P}.which")
-    if which.startswith("Your") and "compare.strategies" not in st.session_state:
+    mine = U.compare_strategies(st.session_state)
+    if which.startswith("Your") and mine is None:
         st.info("Compare has no strategies in this session yet: showing its defaults.")
-    strategies = U.paper_strategies() if which.startswith("The") else \
-        st.session_state.get("compare.strategies") or U.compare_defaults()
+    strategies = U.paper_strategies() if which.startswith("The") else mine or U.compare_defaults()
 
 lrs_by_name, bad = U.strategy_lrs(strategies)
 for name, why in bad.items():
@@ -74,12 +74,8 @@ with tab_bound:
     G = c2.number_input("G (gradient-norm bound)", 1e-6, 1e6, 1.0, format="%.3g", key=f"{P}.G")
     st.plotly_chart(U.bound_figure(lrs_by_name, D, G), key=f"{P}.bound", config={"displaylogo": False})
     st.dataframe(U.bound_table(lrs_by_name, D, G), hide_index=True, key=f"{P}.bound_table",
-                 column_config={c: st.column_config.NumberColumn(format="%.4g") for c in
-                                ("bound at its best peak lr", "best peak lr", "peak lr as set", "bound as set")})
-    st.caption("What it is: the worst-case bound on the last iterate of SGD on a convex, G-Lipschitz problem "
-               "(Defazio et al. 2023, Thm 10), which Schaipp et al. (2025) found to track real LLM loss curves "
-               "surprisingly well — a ranking of shapes and a best peak lr per shape, in units of D and G. What it "
-               "is not: a loss prediction for your network (its peak lr scales with D/G, which you rarely know).")
+                 column_config={c: st.column_config.NumberColumn(format="%.4g") for c in U.BOUND_COLUMNS})
+    st.caption(U.BOUND_IS)
 
 with tab_adamw:
     wd = st.number_input("weight decay λ (AdamW)", 1e-6, 1e4, 0.1, format="%.3g", key=f"{P}.wd")

@@ -10,10 +10,11 @@ from streamlit.testing.v1 import AppTest
 from warmup_core.predict import data as paper
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "predict.py")
+COMPARE = str(Path(__file__).resolve().parents[1] / "pages" / "compare.py")
 
 
 def run(at=None, timeout=120):
-    at = at or AppTest.from_file(PAGE, default_timeout=timeout)
+    at = AppTest.from_file(PAGE, default_timeout=timeout) if at is None else at
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -94,7 +95,18 @@ def test_optimise_and_keep_it_in_compare():
     run(at)
     assert any("Added to Compare" in s.value for s in at.success)
     kept = at.session_state["compare.strategies"][-1]
-    assert kept["name"] == "optimised" and kept["schedule"]["decay"]["name"] == "knots"
+    assert kept.name == "optimised" and kept.schedule.decay.name == "knots"
+    # it lands in Compare: Compare opened with this session's strategy list shows it in the key numbers and
+    # the ranking (the real navigation is driven in Chromium: tests/test_predict_browser.py)
+    cmp = AppTest.from_file(COMPARE, default_timeout=120)
+    cmp.session_state["compare.strategies"] = at.session_state["compare.strategies"]
+    run(cmp)
+    assert "optimised" in list(table_with(cmp, "mean lr")["strategy"])
+    assert "optimised" in list(table_with(cmp, "best peak lr")["strategy"])
+    # and the Predict page predicts it among "Your Compare strategies"
+    at.radio(key="predict.which").set_value("Your Compare strategies")
+    run(at)
+    assert "optimised" in list(table_with(at, "predicted final loss")["strategy"])
 
 
 @pytest.mark.slow
@@ -136,3 +148,35 @@ def test_upload_errors_are_messages_not_tracebacks():
         U.read_upload("a.csv", b"<b>step</b>,x\n1,2\n")
     with pytest.raises(ValueError, match="pick a Train-page run"):
         U.collect_runs([], [])
+
+
+def naive_bound_terms(eta):
+    """t1, t2, t3 of Defazio et al. Thm 10 at D = G = 1 with suffix sums (not the code under test)."""
+    eta = np.trim_zeros(np.asarray(eta, dtype=np.float64), "b")
+    s, q = np.cumsum(eta[::-1])[::-1], np.cumsum((eta * eta)[::-1])[::-1]  # sums over t >= k
+    t3 = 0.5 * np.sum(eta[:-1] / s[1:] * q[:-1] / s[:-1])
+    return 1 / (2 * s[0]), q[0] / (2 * s[0]), t3
+
+
+def test_compare_ranks_every_strategy_by_the_bound_with_its_best_peak_lr():
+    from ui import compare
+
+    at = AppTest.from_file(COMPARE, default_timeout=120)
+    run(at)
+    ranked = table_with(at, "best peak lr")
+    strategies = at.session_state["compare.strategies"]
+    assert sorted(ranked["strategy"]) == sorted(s.name for s in strategies) and list(ranked["rank"]) == [1, 2, 3]
+    for s in strategies:
+        lrs = s.schedule(np.arange(s.schedule.total_steps, dtype=np.float64))
+        t1, t2, t3 = naive_bound_terms(lrs / lrs.max())
+        row = ranked[ranked["strategy"] == s.name].iloc[0]
+        assert row["best peak lr"] == pytest.approx(np.sqrt(t1 / (t2 + t3)), rel=1e-9)
+        assert row["bound at its best peak lr"] == pytest.approx(2 * np.sqrt(t1 * (t2 + t3)), rel=1e-9)
+        assert row["bound as set"] == pytest.approx(t1 / lrs.max() + lrs.max() * (t2 + t3), rel=1e-9)
+    assert (np.diff(ranked["bound at its best peak lr"]) >= 0).all()
+    # a strategy renamed with markup is shown as text (a dataframe cell), never rendered
+    at.session_state["compare.strategies"] = compare.add(strategies, compare.Strategy(
+        "<b>bold</b> **x**", strategies[0].schedule))[0]
+    run(at)
+    assert "<b>bold</b> **x**" in list(table_with(at, "best peak lr")["strategy"])
+    assert not any("<b>" in m.value for m in at.markdown)

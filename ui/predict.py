@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from warmup_core import Decay, Warmup, WarmupDecay, from_dict, from_json
+from warmup_core import Decay, Warmup, WarmupDecay, from_json
 from warmup_core import predict as P
 from warmup_core.predict import data as paper
 from warmup_core.predict import fit as fitting
@@ -36,8 +36,11 @@ def style(fig: go.Figure, title: str, x_title: str, y_title: str, height: int = 
 
 
 # --- strategies --------------------------------------------------------------------------------------
-def paper_strategies(peak=paper.PEAK_LR, total=24_000, warmup=paper.WARMUP) -> list[dict]:
-    """Four shapes in the authors' setup (their peak lr and warmup): the defaults of the page."""
+def paper_strategies(peak=paper.PEAK_LR, total=24_000, warmup=paper.WARMUP) -> tuple:
+    """Four shapes in the authors' setup (their peak lr and warmup): the defaults of the page, as
+    Compare's :class:`ui.compare.Strategy` values."""
+    from ui.compare import Strategy
+
     w = Warmup("linear", warmup)
     shapes = {
         "constant": Decay("constant"),
@@ -45,7 +48,7 @@ def paper_strategies(peak=paper.PEAK_LR, total=24_000, warmup=paper.WARMUP) -> l
         "WSD (last 20% linear to 10%)": Decay("wsd", decay=(total - warmup) // 5, shape="linear", floor=0.1),
         "linear to 0": Decay("linear"),
     }
-    return [{"name": n, "schedule": WarmupDecay(peak, w, d, "prepend", total).to_dict()} for n, d in shapes.items()]
+    return tuple(Strategy(n, WarmupDecay(peak, w, d, "prepend", total)) for n, d in shapes.items())
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -56,14 +59,15 @@ def lrs_of(schedule_json: str) -> np.ndarray:
     return np.asarray(s(np.arange(s.total_steps, dtype=np.float64)), dtype=np.float64)
 
 
-def strategy_lrs(strategies) -> dict:
-    """``{name: lrs}``; a strategy that cannot be evaluated is left out (its error is in the second dict)."""
+def strategy_lrs(strategies) -> tuple[dict, dict]:
+    """``({name: lrs}, {name: why})`` of Compare-style strategies (``.name``, ``.schedule``); a strategy that
+    cannot be evaluated is left out of the first dict, its reason is in the second."""
     out, errors = {}, {}
     for item in strategies:
         try:
-            out[item["name"]] = lrs_of(from_dict(item["schedule"]).to_json())
+            out[item.name] = lrs_of(item.schedule.to_json())
         except ValueError as e:
-            errors[item["name"]] = str(e)
+            errors[item.name] = str(e)
     return out, errors
 
 
@@ -155,16 +159,41 @@ def paper_view(size: str, params_items: tuple, domain_items: tuple | None):
 
 
 # --- the bound ---------------------------------------------------------------------------------------
+BOUND_IS = ("What it is: the worst-case bound on the last iterate of SGD on a convex, G-Lipschitz problem "
+            "(Defazio et al. 2023, Thm 10), which Schaipp et al. (2025) found to track real LLM loss curves "
+            "surprisingly well — a ranking of shapes and a best peak lr per shape, in units of D and G. What it "
+            "is not: a loss prediction for your network (its peak lr scales with D/G, which you rarely know).")
+BOUND_COLUMNS = ("bound at its best peak lr", "best peak lr", "peak lr as set", "bound as set")
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _bound_row(lrs_bytes: bytes, D: float, G: float) -> dict:
+    lrs = np.frombuffer(lrs_bytes, dtype=np.float64)
+    base = float(lrs.max())
+    m, b = P.optimal_base_lr(lrs / base, D=D, G=G)
+    return {"bound at its best peak lr": b, "best peak lr": m, "peak lr as set": base,
+            "bound as set": P.convex_bound(lrs, D=D, G=G)}
+
+
 def bound_table(lrs_by_name: dict, D: float, G: float) -> pd.DataFrame:
-    rows = []
-    for name, lrs in lrs_by_name.items():
-        base = float(lrs.max())
-        m, b = P.optimal_base_lr(lrs / base, D=D, G=G)
-        rows.append({"strategy": name, "bound at its best peak lr": b, "best peak lr": m,
-                     "peak lr as set": base, "bound as set": P.convex_bound(lrs, D=D, G=G)})
-    df = pd.DataFrame(rows).sort_values("bound at its best peak lr")
+    """Rank (by the bound at each shape's best peak lr), the best peak lr, and the bound as set."""
+    rows = [{"strategy": name, **_bound_row(lrs.tobytes(), float(D), float(G))} for name, lrs in lrs_by_name.items()]
+    df = pd.DataFrame(rows, columns=["strategy", *BOUND_COLUMNS]).sort_values("bound at its best peak lr")
     df.insert(0, "rank", np.arange(1, len(df) + 1))
     return df
+
+
+def compare_section(strategies, key: str = "compare.bound") -> None:
+    """Compare's "Rank by theory" expander (one call from pages/compare.py): every strategy's convex bound
+    (D = G = 1), its rank and its shape's best peak lr; the Predict page has the rest."""
+    with st.expander("Rank by theory: the convex bound and each shape's best peak lr"):
+        lrs_by_name, bad = strategy_lrs(strategies)
+        if lrs_by_name:
+            st.dataframe(bound_table(lrs_by_name, 1.0, 1.0), hide_index=True, key=key,
+                         column_config={c: st.column_config.NumberColumn(format="%.4g") for c in BOUND_COLUMNS})
+        for name, why in bad.items():
+            st.caption(f"{name}: not ranked ({why})")
+        st.caption(BOUND_IS + " Here D = G = 1; set them, and see the predicted loss, on the Predict page.")
 
 
 def bound_figure(lrs_by_name: dict, D: float, G: float) -> go.Figure:
@@ -234,20 +263,26 @@ def optimised_table(result, others: dict, params, predictor, D=1.0, G=1.0) -> pd
 
 
 def reference_shapes(peak, total, warmup) -> dict:
-    return {item["name"]: lrs_of(from_dict(item["schedule"]).to_json())
-            for item in paper_strategies(peak, total, warmup)}
+    return strategy_lrs(paper_strategies(peak, total, warmup))[0]
+
+
+COMPARE_KEY = "compare.strategies"  # Compare's strategy list in the session (ui.compare_page.Editor)
+
+
+def compare_strategies(session) -> tuple | None:
+    """Compare's strategies in this session (None: Compare was not opened yet)."""
+    return session.get(COMPARE_KEY)
 
 
 def keep_in_compare(session, schedule, name="optimised") -> str:
-    """Add the schedule to Compare's strategies (created with Compare's defaults if absent)."""
+    """Add the schedule to Compare's strategies (created with Compare's defaults if absent); its name there
+    (made unique). Raises ValueError when Compare is full."""
     from ui import compare
 
-    key = "compare.strategies"
-    if key not in session:
-        session[key] = compare.default_strategies()
-    if len(session[key]) >= 12:
-        raise ValueError("Compare holds at most 12 strategies: delete one there first")
-    return compare.add(session[key], schedule.to_dict(), name)
+    new, name = compare.add(session.get(COMPARE_KEY) or compare.default_strategies(),
+                            compare.Strategy(name, schedule))
+    session[COMPARE_KEY] = new
+    return name
 
 
 # --- your runs ---------------------------------------------------------------------------------------

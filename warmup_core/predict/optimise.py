@@ -15,7 +15,6 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize
 
 from .bound import convex_bound
 from .law import KEYS, LR_FLOOR, check_params
@@ -101,6 +100,7 @@ def optimise_schedule(peak_lr: float, total_steps: int, warmup_steps: int, param
         polish: finally make every step of the decay a knot (slow; what beats the authors' per-step schedules).
         max_seconds: wall-clock limit for the search.
     """
+    from scipy.optimize import minimize  # scipy only when optimising
     t0 = time.perf_counter()
     if not (isinstance(peak_lr, int | float) and math.isfinite(peak_lr) and peak_lr > 0):
         raise ValueError(f"peak_lr must be a finite number > 0, got {peak_lr!r}")
