@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui import predict as U
+from ui import safe
 from ui.router import ensure_router
 from warmup_core.predict import data as paper
 
@@ -23,7 +24,7 @@ with st.sidebar:
     try:
         params, domain, label = U.resolve_constants(choice, fitted)
     except ValueError as e:
-        st.warning(str(e))
+        st.warning(safe.md(str(e)))
         params, domain, label = U.resolve_constants(SOURCES[0], None)
     st.dataframe(U.constants_table(params), hide_index=True, key=f"{P}.consts",
                  column_config={"value": st.column_config.NumberColumn(format="%.5g")})
@@ -36,7 +37,7 @@ with st.sidebar:
 
 lrs_by_name, bad = U.strategy_lrs(strategies)
 for name, why in bad.items():
-    st.warning(f"{name}: {why}")
+    st.warning(f"{safe.md(name)}: {safe.md(why)}")
 
 tab_loss, tab_paper, tab_bound, tab_adamw, tab_opt, tab_runs = st.tabs(
     ["Loss curves", "Real curves (paper)", "Rank by theory", "AdamW lens", "Optimise", "Your runs"])
@@ -86,7 +87,7 @@ with tab_adamw:
                                     "timescale at peak (steps)": st.column_config.NumberColumn(format="%.4g"),
                                     "timescale at the end (steps)": st.column_config.NumberColumn(format="%.4g")})
     except ValueError as e:
-        st.error(str(e))
+        st.error(safe.md(str(e)))
     st.caption("AdamW's weights are an exponential moving average of its updates over about 1/(η·λ) steps "
                "(Wang & Aitchison 2024). Decaying to zero stretches that window at the end, so the last updates "
                "weigh less and more of the run is averaged; cosine to 10% keeps the window short.")
@@ -108,7 +109,7 @@ with tab_opt:
                                                              G=st.session_state.get(f"{P}.G", 1.0))
             st.session_state[f"{P}.opt_for"] = (peak, total, warm, predictor)
         except ValueError as e:
-            st.error(str(e))
+            st.error(safe.md(str(e)))
     result = st.session_state.get(f"{P}.opt_result")
     if result is not None:
         peak_r, total_r, warm_r, pred_r = st.session_state[f"{P}.opt_for"]
@@ -123,9 +124,9 @@ with tab_opt:
         if c1.button("Keep it: add to Compare", key=f"{P}.opt_keep"):
             try:
                 name = U.keep_in_compare(st.session_state, result.to_schedule())
-                st.success(f"Added to Compare as “{name}”.")
+                st.success(f"Added to Compare as “{safe.md(name)}”.")
             except ValueError as e:
-                st.error(str(e))
+                st.error(safe.md(str(e)))
         c2.download_button("Download the schedule (JSON)", result.to_schedule().to_json(), "optimised.json",
                            "application/json", key=f"{P}.opt_json", on_click="ignore")
 
@@ -143,7 +144,7 @@ with tab_runs:
             st.session_state[f"{P}.fitted"] = fitted
             st.session_state[f"{P}.fit_view"] = (run_list, held)
         except ValueError as e:
-            st.error(str(e))
+            st.error(safe.md(str(e)))
     view = st.session_state.get(f"{P}.fit_view")
     if view is not None and st.session_state.get(f"{P}.fitted") is not None:
         run_list, held = view
@@ -156,5 +157,5 @@ with tab_runs:
                          column_config={held.columns[1]: st.column_config.NumberColumn(format="%.4f")})
         for r in run_list:
             if r.note:
-                st.caption(f"{r.name}: {r.note}")
+                st.caption(f"{safe.md(r.name)}: {safe.md(r.note)}")
         st.info("Choose “Fitted on your runs” under Constants to predict with these.")

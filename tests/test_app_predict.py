@@ -180,3 +180,21 @@ def test_compare_ranks_every_strategy_by_the_bound_with_its_best_peak_lr():
     run(at)
     assert "<b>bold</b> **x**" in list(table_with(at, "best peak lr")["strategy"])
     assert not any("<b>" in m.value for m in at.markdown)
+
+
+def test_strategy_names_are_shown_as_text():
+    from ui import compare
+    from warmup_core import Decay, Schedule, Warmup
+
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["compare.strategies"] = (
+        compare.Strategy("<b>x</b> *y*", Schedule(0.1, Warmup("linear", 100), Decay("cosine"), "prepend", 1000)),
+        compare.Strategy("[z](http://e.com) :red[w]", Schedule(0.1)))  # no length: cannot be predicted
+    run(at)
+    at.radio(key="predict.which").set_value("Your Compare strategies")
+    run(at)
+    names = [t["name"] for t in by_title(at, "Predicted training loss")["data"]]
+    assert names == ["&lt;b&gt;x&lt;/b&gt; *y* — predicted (extrapolation)"]
+    warned = [w.value for w in at.warning if "to be predicted" in w.value]
+    assert warned and r"\[z\]\(http\:\/\/e\.com\) \:red\[w\]" in warned[0]
+    assert "<b>x</b> *y*" in list(table_with(at, "predicted final loss")["strategy"])

@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from ui import safe
 from warmup_core import Decay, Warmup, WarmupDecay, from_json
 from warmup_core import predict as P
 from warmup_core.predict import data as paper
@@ -119,10 +120,10 @@ def prediction_figure(preds: dict, title: str, real: dict | None = None) -> go.F
         color = PALETTE[i % len(PALETTE)]
         if real and name in real:
             steps, loss = real[name]
-            fig.add_trace(go.Scatter(x=steps, y=loss, name=f"{name} — real", mode="lines", opacity=0.45,
+            fig.add_trace(go.Scatter(x=steps, y=loss, name=f"{safe.plotly(name)} — real", mode="lines", opacity=0.45,
                                      line={"color": color, "width": 1}, legendgroup=name,
                                      hovertemplate="step %{x}: %{y:.4f}<extra>real</extra>"))
-        label = f"{name} — predicted" + (" (extrapolation)" if p.is_extrapolation else "")
+        label = f"{safe.plotly(name)} — predicted" + (" (extrapolation)" if p.is_extrapolation else "")
         fig.add_trace(go.Scatter(x=p.steps, y=p.loss, name=label, mode="lines", legendgroup=name,
                                  line={"color": color, "width": 2.2, "dash": "dash" if p.is_extrapolation else "solid"},
                                  hovertemplate="step %{x}: %{y:.4f}<extra>predicted</extra>"))
@@ -192,7 +193,7 @@ def compare_section(strategies, key: str = "compare.bound") -> None:
             st.dataframe(bound_table(lrs_by_name, 1.0, 1.0), hide_index=True, key=key,
                          column_config={c: st.column_config.NumberColumn(format="%.4g") for c in BOUND_COLUMNS})
         for name, why in bad.items():
-            st.caption(f"{name}: not ranked ({why})")
+            st.caption(f"{safe.md(name)}: not ranked ({safe.md(why)})")
         st.caption(BOUND_IS + " Here D = G = 1; set them, and see the predicted loss, on the Predict page.")
 
 
@@ -202,8 +203,9 @@ def bound_figure(lrs_by_name: dict, D: float, G: float) -> go.Figure:
         shape = lrs / lrs.max()
         m, _ = P.optimal_base_lr(shape, D=D, G=G)
         steps, b = P.bound_over_run(m * shape, D=D, G=G, points=80)
-        fig.add_trace(go.Scatter(x=steps, y=b, name=name, mode="lines", line={"color": PALETTE[i % len(PALETTE)]},
-                                 hovertemplate="step %{x}: %{y:.4g}<extra>" + "bound" + "</extra>"))
+        fig.add_trace(go.Scatter(x=steps, y=b, name=safe.plotly(name), mode="lines",
+                                 line={"color": PALETTE[i % len(PALETTE)]},
+                                 hovertemplate="step %{x}: %{y:.4g}<extra>bound</extra>"))
     return style(fig, "Convex bound on f(x_t) − f* if training stopped at step t (each shape at its best peak lr)",
                  "step (optimizer updates)", "bound (units of D·G)", log_y=True, height=440)
 
@@ -214,7 +216,7 @@ def adamw_figure(lrs_by_name: dict, weight_decay: float) -> go.Figure:
     for i, (name, lrs) in enumerate(lrs_by_name.items()):
         lens = P.adamw_lens(lrs, weight_decay)
         idx = np.unique(np.linspace(0, lrs.size - 1, 600).round().astype(np.int64))
-        fig.add_trace(go.Scatter(x=idx, y=lens.weights[idx], name=name, mode="lines",
+        fig.add_trace(go.Scatter(x=idx, y=lens.weights[idx], name=safe.plotly(name), mode="lines",
                                  line={"color": PALETTE[i % len(PALETTE)]},
                                  hovertemplate="update %{x}: %{y:.3g}<extra></extra>"))
     return style(fig, f"How much each update counts in AdamW's final weights (λ = {weight_decay:g})",
@@ -317,10 +319,10 @@ def runs_figure(run_list: list, params) -> go.Figure:
     fig = go.Figure()
     for i, r in enumerate(run_list):
         color = PALETTE[i % len(PALETTE)]
-        fig.add_trace(go.Scatter(x=r.steps, y=r.losses, name=f"{r.name} — logged", mode="lines", opacity=0.5,
-                                 line={"color": color, "width": 1}))
+        fig.add_trace(go.Scatter(x=r.steps, y=r.losses, name=f"{safe.plotly(r.name)} — logged", mode="lines",
+                                 opacity=0.5, line={"color": color, "width": 1}))
         pred = P.multi_power_law(r.lrs, r.steps, **params)
-        fig.add_trace(go.Scatter(x=r.steps, y=pred, name=f"{r.name} — fitted law", mode="lines",
+        fig.add_trace(go.Scatter(x=r.steps, y=pred, name=f"{safe.plotly(r.name)} — fitted law", mode="lines",
                                  line={"color": color, "width": 2.2}))
     return style(fig, "Your runs and the law fitted to them", "step (optimizer updates)", "training loss")
 
