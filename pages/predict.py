@@ -102,6 +102,9 @@ with tab_opt:
                          format_func=lambda v: "multi-power law (the constants above)" if v == "law" else
                          "convex bound (D, G of 'Rank by theory')")
     knots = c2.slider("knots", 6, 200, 48, key=f"{P}.opt_knots")
+    st.caption("Finds the non-increasing schedule after the warmup with the lowest predicted final loss "
+               "(L-BFGS-B over the knots, linear between them; the search stops after 60 s). Keep the result: "
+               "it joins your Compare strategies as a knots schedule, with its code export and JSON.")
     if st.button("Optimise", type="primary", key=f"{P}.opt_go"):
         try:
             st.session_state[f"{P}.opt_result"] = U.optimise(peak, total, warm, params, predictor, knots,

@@ -30,7 +30,7 @@ def full_height(page):
     page.set_viewport_size({"width": page.viewport_size["width"], "height": min(int(h) + 40, 6000)})
 
 
-@pytest.mark.parametrize("width, height, label", [(1500, 1000, "desktop"), (390, 844, "phone")])
+@pytest.mark.parametrize("width, height, label", [(1400, 900, "desktop"), (390, 844, "phone")])
 def test_predict_page_in_chromium(url, width, height, label):
     with browser_page(width, height) as page:
         page.goto(f"{url}/predict")
@@ -51,3 +51,34 @@ def test_predict_page_in_chromium(url, width, height, label):
             page.wait_for_timeout(800)
             assert page.locator("[data-testid='stException']").count() == 0
             page.screenshot(path=str(SHOTS / f"predict-{label}-{tab.split()[0].lower()}.png"))
+
+
+def test_optimise_keep_and_find_it_on_compare(url):
+    """What a user does: optimise a short schedule, keep it, open Compare from the sidebar and see it there."""
+    with browser_page(1400, 900) as page:
+        page.goto(f"{url}/predict")
+        wait_for_app(page, timeout=120_000)
+        page.get_by_role("tab", name="Optimise").click()
+        for label, value in (("total steps", "3000"), ("warmup steps", "200")):
+            box = page.get_by_label(label, exact=True)
+            box.fill(value)
+            box.press("Enter")
+            wait_for_app(page, timeout=60_000)
+        page.get_by_role("button", name="Optimise", exact=True).click()
+        page.get_by_role("button", name="Keep it: add to Compare").wait_for(timeout=120_000)
+        page.get_by_role("button", name="Keep it: add to Compare").click()
+        page.get_by_text("Added to Compare as").wait_for(timeout=60_000)
+        assert page.locator("[data-testid='stException']").count() == 0
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        full_height(page)
+        page.screenshot(path=str(SHOTS / "predict-desktop-optimised.png"))
+        page.get_by_role("link", name="Compare").first.click()
+        page.wait_for_url(lambda u: "/compare" in u, timeout=60_000)
+        wait_for_app(page, timeout=120_000)
+        page.wait_for_selector("[data-testid='stPlotlyChart'] .legendtext", timeout=60_000)
+        names = page.locator("[data-testid='stPlotlyChart'] .legendtext").all_text_contents()
+        assert "optimised" in names, names
+        page.get_by_text("Rank by theory: the convex bound").click()
+        page.wait_for_timeout(800)
+        full_height(page)
+        page.screenshot(path=str(SHOTS / "compare-desktop-bound.png"))

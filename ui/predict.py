@@ -5,6 +5,7 @@ Figures are pure functions of plain values; Streamlit appears only in the cached
 from __future__ import annotations
 
 import tempfile
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -22,15 +23,20 @@ from warmup_core.predict.domain import warmup_steps
 
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000", "#999999"]
 POINTS = 400  # predicted points per curve
+TITLE_CHARS = 44  # a title line that fits a phone's plot (390 px wide)
 MAX_STEPS = 2_000_000  # a strategy longer than this is not predicted on the page
 
 
 def style(fig: go.Figure, title: str, x_title: str, y_title: str, height: int = 460, log_y: bool = False,
           log_x: bool = False):
-    """Title top-left, legend below the plot: it never covers the title or the curves."""
-    fig.update_layout(title={"text": title, "x": 0.01, "xanchor": "left"}, template="plotly_white",
+    """Title top-left, wrapped to fit a phone (390 px); legend below the plot: it never covers the title or
+    the curves."""
+    lines = textwrap.wrap(title, TITLE_CHARS)
+    fig.update_layout(title={"text": "<br>".join(lines), "x": 0.01, "xanchor": "left", "font": {"size": 15}},
+                      template="plotly_white",
                       legend={"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0},
-                      margin={"l": 70, "r": 20, "t": 60, "b": 40}, height=height, hovermode="closest")
+                      margin={"l": 70, "r": 20, "t": 36 + 22 * len(lines), "b": 40}, height=height + 22 * len(lines),
+                      hovermode="closest")
     fig.update_xaxes(title_text=x_title, showgrid=True, type="log" if log_x else "linear")
     fig.update_yaxes(title_text=y_title, showgrid=True, type="log" if log_y else "linear")
     return fig
@@ -164,7 +170,7 @@ BOUND_IS = ("What it is: the worst-case bound on the last iterate of SGD on a co
             "(Defazio et al. 2023, Thm 10), which Schaipp et al. (2025) found to track real LLM loss curves "
             "surprisingly well — a ranking of shapes and a best peak lr per shape, in units of D and G. What it "
             "is not: a loss prediction for your network (its peak lr scales with D/G, which you rarely know).")
-BOUND_COLUMNS = ("bound at its best peak lr", "best peak lr", "peak lr as set", "bound as set")
+BOUND_COLUMNS = ("best peak lr", "bound at its best peak lr", "peak lr as set", "bound as set")
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -198,7 +204,7 @@ def compare_section(strategies, key: str = "compare.bound") -> None:
 
 
 def bound_figure(lrs_by_name: dict, D: float, G: float) -> go.Figure:
-    fig = go.Figure()
+    fig, lo, hi = go.Figure(), np.inf, 0.0
     for i, (name, lrs) in enumerate(lrs_by_name.items()):
         shape = lrs / lrs.max()
         m, _ = P.optimal_base_lr(shape, D=D, G=G)
@@ -206,8 +212,12 @@ def bound_figure(lrs_by_name: dict, D: float, G: float) -> go.Figure:
         fig.add_trace(go.Scatter(x=steps, y=b, name=safe.plotly(name), mode="lines",
                                  line={"color": PALETTE[i % len(PALETTE)]},
                                  hovertemplate="step %{x}: %{y:.4g}<extra>bound</extra>"))
-    return style(fig, "Convex bound on f(x_t) − f* if training stopped at step t (each shape at its best peak lr)",
-                 "step (optimizer updates)", "bound (units of D·G)", log_y=True, height=440)
+        lo, hi = min(lo, float(b.min())), max(hi, float(b[steps >= 0.1 * steps[-1]].max()))
+    fig = style(fig, "Convex bound on f(x_t) − f* if training stopped at step t (each shape at its best peak lr)",
+                "step (optimizer updates)", "bound (units of D·G)", log_y=True, height=440)
+    if 0 < lo < hi:  # the first tenth of the run (huge bounds) runs off the top: the end is what ranks
+        fig.update_yaxes(range=[np.log10(lo) - 0.05, np.log10(hi) + 0.05])
+    return fig
 
 
 # --- the AdamW lens ----------------------------------------------------------------------------------
@@ -219,8 +229,9 @@ def adamw_figure(lrs_by_name: dict, weight_decay: float) -> go.Figure:
         fig.add_trace(go.Scatter(x=idx, y=lens.weights[idx], name=safe.plotly(name), mode="lines",
                                  line={"color": PALETTE[i % len(PALETTE)]},
                                  hovertemplate="update %{x}: %{y:.3g}<extra></extra>"))
-    return style(fig, f"How much each update counts in AdamW's final weights (λ = {weight_decay:g})",
-                 "step of the update", "weight c_T,t", height=440)
+    fig = style(fig, f"How much each update counts in AdamW's final weights (λ = {weight_decay:g})",
+                "step of the update", "weight c_T,t (fraction of the final weights)", height=440)
+    return fig.update_yaxes(exponentformat="e")
 
 
 def adamw_table(lrs_by_name: dict, weight_decay: float) -> pd.DataFrame:
@@ -249,8 +260,9 @@ def optimised_figure(result, others: dict) -> go.Figure:
     idx = np.unique(np.r_[np.linspace(0, result.lrs.size - 1, 800).round().astype(np.int64), result.knots])
     fig.add_trace(go.Scatter(x=idx, y=result.lrs[idx], name="optimised", mode="lines",
                              line={"color": PALETTE[0], "width": 3}))
-    return style(fig, "The optimised schedule and the usual shapes (same peak, length and warmup)",
-                 "step (optimizer updates)", "learning rate", height=440)
+    fig = style(fig, "The optimised schedule and the usual shapes (same peak, length and warmup)",
+                "step (optimizer updates)", "learning rate", height=440)
+    return fig.update_yaxes(exponentformat="e")
 
 
 def optimised_table(result, others: dict, params, predictor, D=1.0, G=1.0) -> pd.DataFrame:

@@ -32,15 +32,17 @@ class Optimised:
     message: str
 
     def to_schedule(self):
-        """The result as a core schedule a user can keep: the ``knots`` decay (linear interpolation, exact
-        at every step) through ``(0, 0)``, the warmup's end at the peak and the optimised knots; JSON,
-        breakpoints and code export come with it."""
+        """The result as a core schedule a user can keep: the authors' linear warmup (``linspace(0, peak, W)``,
+        i.e. the core's linear warmup of W - 1 steps, prepended) and then the core ``knots`` decay through the
+        optimised knots (linear interpolation, exact at every step); JSON, breakpoints and code export come
+        with it, and Compare shows its warmup as a warmup."""
         from ..schedule import Decay, Warmup, WarmupDecay
 
-        peak = float(self.values[0])
-        knots = [0.0] + [float(k) for k in self.knots] if self.knots[0] > 0 else [float(k) for k in self.knots]
-        values = ([0.0] if self.knots[0] > 0 else []) + [float(v) / peak for v in self.values]
-        return WarmupDecay(peak, Warmup(), Decay("knots", knots=knots, values=values, anneal="linear"), "prepend",
+        peak, start = float(self.values[0]), int(self.knots[0])  # the first knot: the warmup's last step
+        warmup = Warmup("linear", start) if start > 0 else Warmup()
+        knots = [float(k) - start for k in self.knots]
+        values = [float(v) / peak for v in self.values]
+        return WarmupDecay(peak, warmup, Decay("knots", knots=knots, values=values, anneal="linear"), "prepend",
                            int(self.lrs.size))
 
 
