@@ -198,3 +198,35 @@ def test_strategy_names_are_shown_as_text():
     warned = [w.value for w in at.warning if "to be predicted" in w.value]
     assert warned and r"\[z\]\(http\:\/\/e\.com\) \:red\[w\]" in warned[0]
     assert "<b>x</b> *y*" in list(table_with(at, "predicted final loss")["strategy"])
+
+
+@pytest.mark.slow
+def test_upload_three_csv_runs_fit_and_see_the_held_out_error():
+    """Upload three CSVs (step, lr, loss) made by the law with known constants plus noise, fit, read the
+    hold-one-out table (each run predicted from the other two), then predict with the fitted constants.
+    (Two runs give notes instead: one curve alone cannot determine the seven constants.)"""
+    from warmup_core.predict import law
+
+    rng = np.random.default_rng(7)
+    files = []
+    for name, lrs in (("constant run", paper.constant(3000, warmup=200)),
+                      ("cosine run", paper.cosine(3000, warmup=200)), ("wsd run", paper.wsd(3000, 2400, warmup=200))):
+        steps = np.arange(200, 3000, 20)
+        loss = law.evaluate(lrs, steps, paper.PUBLISHED["400M"], exact=True)[0]
+        loss = loss * np.exp(1e-3 * rng.standard_normal(steps.size))
+        text = "step,lr,loss\n" + "".join(f"{t},{float(lrs[t])!r},{float(v)!r}\n" for t, v in zip(steps, loss))
+        files.append((f"{name}.csv", text.encode(), "text/csv"))
+    at = run()
+    at.file_uploader(key="predict.upload").set_value(files)
+    run(at)
+    at.button(key="predict.fit_go").click()
+    run(at)
+    assert not at.error, [e.value for e in at.error]
+    held = table_with(at, "held-out run")
+    assert sorted(held["held-out run"]) == ["constant run", "cosine run", "wsd run"]
+    errors = held.iloc[:, 1]
+    assert errors.notna().all() and (errors < 0.05).all() and (errors > 0).all()
+    at.selectbox(key="predict.source").set_value("Fitted on your runs")
+    run(at)
+    assert not at.warning
+    assert "fitted on your runs" in by_title(at, "Predicted training loss")["layout"]["title"]["text"]
