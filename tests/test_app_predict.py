@@ -126,7 +126,8 @@ def test_fit_on_a_train_page_run(tmp_path):
         loss = law.evaluate(lrs, steps - 1, P, exact=True)[0]
         rid = store.create("someone", "g", name, json.dumps({"task": "mlp", "schedule": s.to_dict(), "steps": 2000}),
                            2000)
-        store.add_metrics(rid, [{"step": int(t), "lr": float(lrs[t - 1]), "loss": float(v)} for t, v in zip(steps, loss)])
+        store.add_metrics(rid, [{"step": int(t), "lr": float(lrs[t - 1]), "loss": float(v)}
+                                for t, v in zip(steps, loss, strict=True)])
         store.update(rid, status="finished")
     at = run()
     at.multiselect(key="predict.train_runs").set_value(list(at.multiselect(key="predict.train_runs").options))

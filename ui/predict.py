@@ -140,11 +140,12 @@ def prediction_table(preds: dict) -> pd.DataFrame:
     rows = []
     for name, p in preds.items():
         if isinstance(p, str):
-            rows.append({"strategy": name, "predicted final loss": np.nan, "error bound": np.nan,
-                         "extrapolation": "cannot predict: " + p})
+            rows.append({"strategy": name, "predicted final loss": np.nan, "extrapolation": "cannot predict: " + p,
+                         "error bound": np.nan})
             continue
-        rows.append({"strategy": name, "predicted final loss": p.final, "error bound": float(p.error_bound.max()),
-                     "extrapolation": "; ".join(p.extrapolation) if p.extrapolation else "no (inside the data)"})
+        rows.append({"strategy": name, "predicted final loss": p.final,
+                     "extrapolation": "; ".join(p.extrapolation) if p.extrapolation else "no (inside the data)",
+                     "error bound": float(p.error_bound.max())})
     return pd.DataFrame(rows).sort_values("predicted final loss", na_position="last")
 
 

@@ -145,7 +145,8 @@ def optimise_schedule(peak_lr: float, total_steps: int, warmup_steps: int, param
             else:
                 val, g = final_loss_and_grad(lrs, params)
                 g = g[warmup - 1:]
-                g_v = np.bincount(i, (1 - w) * g, minlength=knots.size) + np.bincount(i + 1, w * g, minlength=knots.size)
+                g_v = (np.bincount(i, (1 - w) * g, minlength=knots.size)
+                       + np.bincount(i + 1, w * g, minlength=knots.size))
                 g_v = np.where(v > min_lr, g_v, 0.0)
                 grad = -peak_lr * np.cumsum(g_v[::-1])[::-1][1:]  # drop j lowers every knot after it
             if val < best["f"]:
