@@ -135,6 +135,8 @@ with tab_opt:
 
 with tab_runs:
     st.markdown("Fit the law to your own loss curves, then predict any other schedule with them.")
+    st.caption("Give runs with different schedules, at least one whose lr decays (a constant and a cosine run, "
+               "say). With three or more, each run is also predicted from the others: its held-out error.")
     files = st.file_uploader("CSV (step, lr, loss) or TensorBoard event files", accept_multiple_files=True,
                              key=f"{P}.upload")
     stored = U.train_runs()
