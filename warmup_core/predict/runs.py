@@ -196,6 +196,9 @@ def store_runs(store, owner: str | None = None) -> list[dict]:
     for r in store.runs(owner=owner):
         if r["status"] != "finished":
             continue
-        cfg = store.config(r["id"])
+        try:
+            cfg = store.config(r["id"])
+        except (TypeError, ValueError, KeyError):  # not a Train-page config (e.g. a run of a user function)
+            continue
         out.append(dict(id=r["id"], name=r["name"], task=cfg.task, steps=r["steps"]))
     return out
