@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import compare, config_import, share, widgets
+from ui import compare, config_import, predict, share, widgets
 from ui.compare_page import Editor
 from ui.router import ensure_router
 
@@ -30,6 +30,7 @@ with tab_mine:
     st.dataframe(table, hide_index=True, key=f"{P}.table", column_order=compare.KEY_COLUMNS,
                  column_config={c: st.column_config.NumberColumn(format="%.4g") for c in compare.NUMBER_COLUMNS})
     st.dataframe(table, hide_index=True, key=f"{P}.table_what", column_order=compare.WHAT_COLUMNS)
+    predict.compare_section(ed.strategies())
     ed.downloads()
     with st.expander("Share this comparison"):
         share.share_box(P, widgets.CONTROLS + ("view", "strategies"), ("warmup_steps", "warmup_method"),

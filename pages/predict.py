@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ui import predict as U
+from ui import safe
 from ui.router import ensure_router
 from warmup_core.predict import data as paper
 
@@ -23,19 +24,20 @@ with st.sidebar:
     try:
         params, domain, label = U.resolve_constants(choice, fitted)
     except ValueError as e:
-        st.warning(str(e))
+        st.warning(safe.md(str(e)))
         params, domain, label = U.resolve_constants(SOURCES[0], None)
-    st.dataframe(U.constants_table(params), hide_index=True, key=f"{P}.consts")
+    st.dataframe(U.constants_table(params), hide_index=True, key=f"{P}.consts",
+                 column_config={"value": st.column_config.NumberColumn(format="%.5g")})
     st.markdown("**Strategies**")
     which = st.radio("predict", ["The paper's setup (four shapes)", "Your Compare strategies"], key=f"{P}.which")
-    if which.startswith("Your") and "compare.strategies" not in st.session_state:
+    mine = U.compare_strategies(st.session_state)
+    if which.startswith("Your") and mine is None:
         st.info("Compare has no strategies in this session yet: showing its defaults.")
-    strategies = U.paper_strategies() if which.startswith("The") else \
-        st.session_state.get("compare.strategies") or U.compare_defaults()
+    strategies = U.paper_strategies() if which.startswith("The") else mine or U.compare_defaults()
 
 lrs_by_name, bad = U.strategy_lrs(strategies)
 for name, why in bad.items():
-    st.warning(f"{name}: {why}")
+    st.warning(f"{safe.md(name)}: {safe.md(why)}")
 
 tab_loss, tab_paper, tab_bound, tab_adamw, tab_opt, tab_runs = st.tabs(
     ["Loss curves", "Real curves (paper)", "Rank by theory", "AdamW lens", "Optimise", "Your runs"])
@@ -73,12 +75,8 @@ with tab_bound:
     G = c2.number_input("G (gradient-norm bound)", 1e-6, 1e6, 1.0, format="%.3g", key=f"{P}.G")
     st.plotly_chart(U.bound_figure(lrs_by_name, D, G), key=f"{P}.bound", config={"displaylogo": False})
     st.dataframe(U.bound_table(lrs_by_name, D, G), hide_index=True, key=f"{P}.bound_table",
-                 column_config={c: st.column_config.NumberColumn(format="%.4g") for c in
-                                ("bound at its best peak lr", "best peak lr", "peak lr as set", "bound as set")})
-    st.caption("What it is: the worst-case bound on the last iterate of SGD on a convex, G-Lipschitz problem "
-               "(Defazio et al. 2023, Thm 10), which Schaipp et al. (2025) found to track real LLM loss curves "
-               "surprisingly well — a ranking of shapes and a best peak lr per shape, in units of D and G. What it "
-               "is not: a loss prediction for your network (its peak lr scales with D/G, which you rarely know).")
+                 column_config={c: st.column_config.NumberColumn(format="%.4g") for c in U.BOUND_COLUMNS})
+    st.caption(U.BOUND_IS)
 
 with tab_adamw:
     wd = st.number_input("weight decay λ (AdamW)", 1e-6, 1e4, 0.1, format="%.3g", key=f"{P}.wd")
@@ -89,7 +87,7 @@ with tab_adamw:
                                     "timescale at peak (steps)": st.column_config.NumberColumn(format="%.4g"),
                                     "timescale at the end (steps)": st.column_config.NumberColumn(format="%.4g")})
     except ValueError as e:
-        st.error(str(e))
+        st.error(safe.md(str(e)))
     st.caption("AdamW's weights are an exponential moving average of its updates over about 1/(η·λ) steps "
                "(Wang & Aitchison 2024). Decaying to zero stretches that window at the end, so the last updates "
                "weigh less and more of the run is averaged; cosine to 10% keeps the window short.")
@@ -104,6 +102,9 @@ with tab_opt:
                          format_func=lambda v: "multi-power law (the constants above)" if v == "law" else
                          "convex bound (D, G of 'Rank by theory')")
     knots = c2.slider("knots", 6, 200, 48, key=f"{P}.opt_knots")
+    st.caption("Finds the non-increasing schedule after the warmup with the lowest predicted final loss "
+               "(L-BFGS-B over the knots, linear between them; the search stops after 60 s). Keep the result: "
+               "it joins your Compare strategies as a knots schedule, with its code export and JSON.")
     if st.button("Optimise", type="primary", key=f"{P}.opt_go"):
         try:
             st.session_state[f"{P}.opt_result"] = U.optimise(peak, total, warm, params, predictor, knots,
@@ -111,7 +112,7 @@ with tab_opt:
                                                              G=st.session_state.get(f"{P}.G", 1.0))
             st.session_state[f"{P}.opt_for"] = (peak, total, warm, predictor)
         except ValueError as e:
-            st.error(str(e))
+            st.error(safe.md(str(e)))
     result = st.session_state.get(f"{P}.opt_result")
     if result is not None:
         peak_r, total_r, warm_r, pred_r = st.session_state[f"{P}.opt_for"]
@@ -126,14 +127,16 @@ with tab_opt:
         if c1.button("Keep it: add to Compare", key=f"{P}.opt_keep"):
             try:
                 name = U.keep_in_compare(st.session_state, result.to_schedule())
-                st.success(f"Added to Compare as “{name}”.")
+                st.success(f"Added to Compare as “{safe.md(name)}”.")
             except ValueError as e:
-                st.error(str(e))
+                st.error(safe.md(str(e)))
         c2.download_button("Download the schedule (JSON)", result.to_schedule().to_json(), "optimised.json",
                            "application/json", key=f"{P}.opt_json", on_click="ignore")
 
 with tab_runs:
     st.markdown("Fit the law to your own loss curves, then predict any other schedule with them.")
+    st.caption("Give runs with different schedules, at least one whose lr decays (a constant and a cosine run, "
+               "say). With three or more, each run is also predicted from the others: its held-out error.")
     files = st.file_uploader("CSV (step, lr, loss) or TensorBoard event files", accept_multiple_files=True,
                              key=f"{P}.upload")
     stored = U.train_runs()
@@ -146,7 +149,7 @@ with tab_runs:
             st.session_state[f"{P}.fitted"] = fitted
             st.session_state[f"{P}.fit_view"] = (run_list, held)
         except ValueError as e:
-            st.error(str(e))
+            st.error(safe.md(str(e)))
     view = st.session_state.get(f"{P}.fit_view")
     if view is not None and st.session_state.get(f"{P}.fitted") is not None:
         run_list, held = view
@@ -159,5 +162,5 @@ with tab_runs:
                          column_config={held.columns[1]: st.column_config.NumberColumn(format="%.4f")})
         for r in run_list:
             if r.note:
-                st.caption(f"{r.name}: {r.note}")
+                st.caption(f"{safe.md(r.name)}: {safe.md(r.note)}")
         st.info("Choose “Fitted on your runs” under Constants to predict with these.")

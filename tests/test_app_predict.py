@@ -10,10 +10,11 @@ from streamlit.testing.v1 import AppTest
 from warmup_core.predict import data as paper
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "predict.py")
+COMPARE = str(Path(__file__).resolve().parents[1] / "pages" / "compare.py")
 
 
 def run(at=None, timeout=120):
-    at = at or AppTest.from_file(PAGE, default_timeout=timeout)
+    at = AppTest.from_file(PAGE, default_timeout=timeout) if at is None else at
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -94,7 +95,18 @@ def test_optimise_and_keep_it_in_compare():
     run(at)
     assert any("Added to Compare" in s.value for s in at.success)
     kept = at.session_state["compare.strategies"][-1]
-    assert kept["name"] == "optimised" and kept["schedule"]["decay"]["name"] == "knots"
+    assert kept.name == "optimised" and kept.schedule.decay.name == "knots"
+    # it lands in Compare: Compare opened with this session's strategy list shows it in the key numbers and
+    # the ranking (the real navigation is driven in Chromium: tests/test_predict_browser.py)
+    cmp = AppTest.from_file(COMPARE, default_timeout=120)
+    cmp.session_state["compare.strategies"] = at.session_state["compare.strategies"]
+    run(cmp)
+    assert "optimised" in list(table_with(cmp, "mean lr")["strategy"])
+    assert "optimised" in list(table_with(cmp, "best peak lr")["strategy"])
+    # and the Predict page predicts it among "Your Compare strategies"
+    at.radio(key="predict.which").set_value("Your Compare strategies")
+    run(at)
+    assert "optimised" in list(table_with(at, "predicted final loss")["strategy"])
 
 
 @pytest.mark.slow
@@ -114,7 +126,8 @@ def test_fit_on_a_train_page_run(tmp_path):
         loss = law.evaluate(lrs, steps - 1, P, exact=True)[0]
         rid = store.create("someone", "g", name, json.dumps({"task": "mlp", "schedule": s.to_dict(), "steps": 2000}),
                            2000)
-        store.add_metrics(rid, [{"step": int(t), "lr": float(lrs[t - 1]), "loss": float(v)} for t, v in zip(steps, loss)])
+        store.add_metrics(rid, [{"step": int(t), "lr": float(lrs[t - 1]), "loss": float(v)}
+                                for t, v in zip(steps, loss, strict=True)])
         store.update(rid, status="finished")
     at = run()
     at.multiselect(key="predict.train_runs").set_value(list(at.multiselect(key="predict.train_runs").options))
@@ -136,3 +149,85 @@ def test_upload_errors_are_messages_not_tracebacks():
         U.read_upload("a.csv", b"<b>step</b>,x\n1,2\n")
     with pytest.raises(ValueError, match="pick a Train-page run"):
         U.collect_runs([], [])
+
+
+def naive_bound_terms(eta):
+    """t1, t2, t3 of Defazio et al. Thm 10 at D = G = 1 with suffix sums (not the code under test)."""
+    eta = np.trim_zeros(np.asarray(eta, dtype=np.float64), "b")
+    s, q = np.cumsum(eta[::-1])[::-1], np.cumsum((eta * eta)[::-1])[::-1]  # sums over t >= k
+    t3 = 0.5 * np.sum(eta[:-1] / s[1:] * q[:-1] / s[:-1])
+    return 1 / (2 * s[0]), q[0] / (2 * s[0]), t3
+
+
+def test_compare_ranks_every_strategy_by_the_bound_with_its_best_peak_lr():
+    from ui import compare
+
+    at = AppTest.from_file(COMPARE, default_timeout=120)
+    run(at)
+    ranked = table_with(at, "best peak lr")
+    strategies = at.session_state["compare.strategies"]
+    assert sorted(ranked["strategy"]) == sorted(s.name for s in strategies) and list(ranked["rank"]) == [1, 2, 3]
+    for s in strategies:
+        lrs = s.schedule(np.arange(s.schedule.total_steps, dtype=np.float64))
+        t1, t2, t3 = naive_bound_terms(lrs / lrs.max())
+        row = ranked[ranked["strategy"] == s.name].iloc[0]
+        assert row["best peak lr"] == pytest.approx(np.sqrt(t1 / (t2 + t3)), rel=1e-9)
+        assert row["bound at its best peak lr"] == pytest.approx(2 * np.sqrt(t1 * (t2 + t3)), rel=1e-9)
+        assert row["bound as set"] == pytest.approx(t1 / lrs.max() + lrs.max() * (t2 + t3), rel=1e-9)
+    assert (np.diff(ranked["bound at its best peak lr"]) >= 0).all()
+    # a strategy renamed with markup is shown as text (a dataframe cell), never rendered
+    at.session_state["compare.strategies"] = compare.add(strategies, compare.Strategy(
+        "<b>bold</b> **x**", strategies[0].schedule))[0]
+    run(at)
+    assert "<b>bold</b> **x**" in list(table_with(at, "best peak lr")["strategy"])
+    assert not any("<b>" in m.value for m in at.markdown)
+
+
+def test_strategy_names_are_shown_as_text():
+    from ui import compare
+    from warmup_core import Decay, Schedule, Warmup
+
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["compare.strategies"] = (
+        compare.Strategy("<b>x</b> *y*", Schedule(0.1, Warmup("linear", 100), Decay("cosine"), "prepend", 1000)),
+        compare.Strategy("[z](http://e.com) :red[w]", Schedule(0.1)))  # no length: cannot be predicted
+    run(at)
+    at.radio(key="predict.which").set_value("Your Compare strategies")
+    run(at)
+    names = [t["name"] for t in by_title(at, "Predicted training loss")["data"]]
+    assert names == ["&lt;b&gt;x&lt;/b&gt; *y* — predicted (extrapolation)"]
+    warned = [w.value for w in at.warning if "to be predicted" in w.value]
+    assert warned and r"\[z\]\(http\:\/\/e\.com\) \:red\[w\]" in warned[0]
+    assert "<b>x</b> *y*" in list(table_with(at, "predicted final loss")["strategy"])
+
+
+@pytest.mark.slow
+def test_upload_three_csv_runs_fit_and_see_the_held_out_error():
+    """Upload three CSVs (step, lr, loss) made by the law with known constants plus noise, fit, read the
+    hold-one-out table (each run predicted from the other two), then predict with the fitted constants.
+    (Two runs give notes instead: one curve alone cannot determine the seven constants.)"""
+    from warmup_core.predict import law
+
+    rng = np.random.default_rng(7)
+    files = []
+    for name, lrs in (("constant run", paper.constant(3000, warmup=200)),
+                      ("cosine run", paper.cosine(3000, warmup=200)), ("wsd run", paper.wsd(3000, 2400, warmup=200))):
+        steps = np.arange(200, 3000, 20)
+        loss = law.evaluate(lrs, steps, paper.PUBLISHED["400M"], exact=True)[0]
+        loss = loss * np.exp(1e-3 * rng.standard_normal(steps.size))
+        text = "step,lr,loss\n" + "".join(f"{t},{float(lrs[t])!r},{float(v)!r}\n" for t, v in zip(steps, loss))
+        files.append((f"{name}.csv", text.encode(), "text/csv"))
+    at = run()
+    at.file_uploader(key="predict.upload").set_value(files)
+    run(at)
+    at.button(key="predict.fit_go").click()
+    run(at)
+    assert not at.error, [e.value for e in at.error]
+    held = table_with(at, "held-out run")
+    assert sorted(held["held-out run"]) == ["constant run", "cosine run", "wsd run"]
+    errors = held.iloc[:, 1]
+    assert errors.notna().all() and (errors < 0.05).all() and (errors > 0).all()
+    at.selectbox(key="predict.source").set_value("Fitted on your runs")
+    run(at)
+    assert not at.warning
+    assert "fitted on your runs" in by_title(at, "Predicted training loss")["layout"]["title"]["text"]

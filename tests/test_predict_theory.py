@@ -106,3 +106,20 @@ def test_adamw_decay_to_zero_averages_more_updates_than_cosine_to_10_percent():
 def test_adamw_bad_input(lrs, wd):
     with pytest.raises(ValueError):
         predict.adamw_lens(lrs, wd)
+
+
+def test_long_decay_to_almost_zero_has_a_finite_bound_and_no_warning():
+    # Compare's "linear warmup" at 1M steps: cosine to 0, the last lrs ~1e-13 of the peak, where
+    # total - cumsum cancels to 0 (a division by zero on the Compare page before the fix)
+    from warmup_core import Decay, Schedule, Warmup
+
+    s = Schedule(0.1, Warmup("linear", 500), Decay("cosine"), "prepend", 1_000_000)
+    lrs = np.asarray(s(np.arange(1_000_000, dtype=np.float64)), dtype=np.float64)
+    with np.errstate(all="raise"):
+        t1, t2, t3 = bound.bound_terms(lrs)  # the lrs as set (peak 0.1): what Compare's ranking computes
+        predict.convex_bound(lrs)
+        predict.optimal_base_lr(lrs / lrs.max())
+    assert all(np.isfinite([t1, t2, t3])) and t3 > 0
+    # the last summand of the third term (k = T-1), written out from the last two lrs, is part of it
+    last = 0.5 * lrs[-2] / lrs[-1] * (lrs[-2] ** 2 + lrs[-1] ** 2) / (lrs[-2] + lrs[-1])
+    assert t3 > last > 0

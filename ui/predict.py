@@ -5,6 +5,7 @@ Figures are pure functions of plain values; Streamlit appears only in the cached
 from __future__ import annotations
 
 import tempfile
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -12,31 +13,41 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from warmup_core import Decay, Warmup, WarmupDecay, from_dict, from_json
+from ui import safe
+from warmup_core import Decay, Warmup, WarmupDecay, from_json
 from warmup_core import predict as P
 from warmup_core.predict import data as paper
 from warmup_core.predict import fit as fitting
 from warmup_core.predict import runs as R
+from warmup_core.predict.domain import warmup_steps
 
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000", "#999999"]
 POINTS = 400  # predicted points per curve
+TITLE_CHARS = 44  # a title line that fits a phone's plot (390 px wide)
 MAX_STEPS = 2_000_000  # a strategy longer than this is not predicted on the page
 
 
 def style(fig: go.Figure, title: str, x_title: str, y_title: str, height: int = 460, log_y: bool = False,
           log_x: bool = False):
-    """Title top-left, legend below the plot: it never covers the title or the curves."""
-    fig.update_layout(title={"text": title, "x": 0.01, "xanchor": "left"}, template="plotly_white",
+    """Title top-left, wrapped to fit a phone (390 px); legend below the plot: it never covers the title or
+    the curves."""
+    lines = textwrap.wrap(title, TITLE_CHARS)
+    fig.update_layout(title={"text": "<br>".join(lines), "x": 0.01, "xanchor": "left", "font": {"size": 15}},
+                      template="plotly_white",
                       legend={"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0},
-                      margin={"l": 70, "r": 20, "t": 60, "b": 40}, height=height, hovermode="closest")
+                      margin={"l": 70, "r": 20, "t": 36 + 22 * len(lines), "b": 40}, height=height + 22 * len(lines),
+                      hovermode="closest")
     fig.update_xaxes(title_text=x_title, showgrid=True, type="log" if log_x else "linear")
     fig.update_yaxes(title_text=y_title, showgrid=True, type="log" if log_y else "linear")
     return fig
 
 
 # --- strategies --------------------------------------------------------------------------------------
-def paper_strategies(peak=paper.PEAK_LR, total=24_000, warmup=paper.WARMUP) -> list[dict]:
-    """Four shapes in the authors' setup (their peak lr and warmup): the defaults of the page."""
+def paper_strategies(peak=paper.PEAK_LR, total=24_000, warmup=paper.WARMUP) -> tuple:
+    """Four shapes in the authors' setup (their peak lr and warmup): the defaults of the page, as
+    Compare's :class:`ui.compare.Strategy` values."""
+    from ui.compare import Strategy
+
     w = Warmup("linear", warmup)
     shapes = {
         "constant": Decay("constant"),
@@ -44,7 +55,7 @@ def paper_strategies(peak=paper.PEAK_LR, total=24_000, warmup=paper.WARMUP) -> l
         "WSD (last 20% linear to 10%)": Decay("wsd", decay=(total - warmup) // 5, shape="linear", floor=0.1),
         "linear to 0": Decay("linear"),
     }
-    return [{"name": n, "schedule": WarmupDecay(peak, w, d, "prepend", total).to_dict()} for n, d in shapes.items()]
+    return tuple(Strategy(n, WarmupDecay(peak, w, d, "prepend", total)) for n, d in shapes.items())
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -55,20 +66,21 @@ def lrs_of(schedule_json: str) -> np.ndarray:
     return np.asarray(s(np.arange(s.total_steps, dtype=np.float64)), dtype=np.float64)
 
 
-def strategy_lrs(strategies) -> dict:
-    """``{name: lrs}``; a strategy that cannot be evaluated is left out (its error is in the second dict)."""
+def strategy_lrs(strategies) -> tuple[dict, dict]:
+    """``({name: lrs}, {name: why})`` of Compare-style strategies (``.name``, ``.schedule``); a strategy that
+    cannot be evaluated is left out of the first dict, its reason is in the second."""
     out, errors = {}, {}
     for item in strategies:
         try:
-            out[item["name"]] = lrs_of(from_dict(item["schedule"]).to_json())
+            out[item.name] = lrs_of(item.schedule.to_json())
         except ValueError as e:
-            errors[item["name"]] = str(e)
+            errors[item.name] = str(e)
     return out, errors
 
 
 # --- constants ---------------------------------------------------------------------------------------
 def constants_table(params: dict) -> pd.DataFrame:
-    return pd.DataFrame([{k: params[k] for k in P.KEYS}])
+    return pd.DataFrame({"constant": list(P.KEYS), "value": [params[k] for k in P.KEYS]})
 
 
 def resolve_constants(choice: str, fitted):
@@ -86,7 +98,10 @@ def resolve_constants(choice: str, fitted):
 def _predict(lrs_bytes: bytes, params_items: tuple, domain_items: tuple | None):
     lrs = np.frombuffer(lrs_bytes, dtype=np.float64)
     domain = P.Domain(**dict(domain_items)) if domain_items else None
-    return P.predict_loss(lrs, params=dict(params_items), domain=domain, points=POINTS)
+    # from the end of the warmup: before it the law's S1 is tiny and its loss huge (the data start there too)
+    start = max(warmup_steps(lrs), 1)
+    steps = np.unique(np.linspace(start, lrs.size - 1, POINTS).round().astype(np.int64))
+    return P.predict_loss(lrs, steps, params=dict(params_items), domain=domain)
 
 
 def predictions(lrs_by_name: dict, params: dict, domain) -> dict:
@@ -111,10 +126,10 @@ def prediction_figure(preds: dict, title: str, real: dict | None = None) -> go.F
         color = PALETTE[i % len(PALETTE)]
         if real and name in real:
             steps, loss = real[name]
-            fig.add_trace(go.Scatter(x=steps, y=loss, name=f"{name} — real", mode="lines", opacity=0.45,
+            fig.add_trace(go.Scatter(x=steps, y=loss, name=f"{safe.plotly(name)} — real", mode="lines", opacity=0.45,
                                      line={"color": color, "width": 1}, legendgroup=name,
                                      hovertemplate="step %{x}: %{y:.4f}<extra>real</extra>"))
-        label = f"{name} — predicted" + (" (extrapolation)" if p.is_extrapolation else "")
+        label = f"{safe.plotly(name)} — predicted" + (" (extrapolation)" if p.is_extrapolation else "")
         fig.add_trace(go.Scatter(x=p.steps, y=p.loss, name=label, mode="lines", legendgroup=name,
                                  line={"color": color, "width": 2.2, "dash": "dash" if p.is_extrapolation else "solid"},
                                  hovertemplate="step %{x}: %{y:.4f}<extra>predicted</extra>"))
@@ -125,11 +140,12 @@ def prediction_table(preds: dict) -> pd.DataFrame:
     rows = []
     for name, p in preds.items():
         if isinstance(p, str):
-            rows.append({"strategy": name, "predicted final loss": np.nan, "error bound": np.nan,
-                         "extrapolation": "cannot predict: " + p})
+            rows.append({"strategy": name, "predicted final loss": np.nan, "extrapolation": "cannot predict: " + p,
+                         "error bound": np.nan})
             continue
-        rows.append({"strategy": name, "predicted final loss": p.final, "error bound": float(p.error_bound.max()),
-                     "extrapolation": "; ".join(p.extrapolation) if p.extrapolation else "no (inside the data)"})
+        rows.append({"strategy": name, "predicted final loss": p.final,
+                     "extrapolation": "; ".join(p.extrapolation) if p.extrapolation else "no (inside the data)",
+                     "error bound": float(p.error_bound.max())})
     return pd.DataFrame(rows).sort_values("predicted final loss", na_position="last")
 
 
@@ -151,28 +167,58 @@ def paper_view(size: str, params_items: tuple, domain_items: tuple | None):
 
 
 # --- the bound ---------------------------------------------------------------------------------------
+BOUND_IS = ("What it is: the worst-case bound on the last iterate of SGD on a convex, G-Lipschitz problem "
+            "(Defazio et al. 2023, Thm 10), which Schaipp et al. (2025) found to track real LLM loss curves "
+            "surprisingly well — a ranking of shapes and a best peak lr per shape, in units of D and G. What it "
+            "is not: a loss prediction for your network (its peak lr scales with D/G, which you rarely know).")
+BOUND_COLUMNS = ("best peak lr", "bound at its best peak lr", "peak lr as set", "bound as set")
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _bound_row(lrs_bytes: bytes, D: float, G: float) -> dict:
+    lrs = np.frombuffer(lrs_bytes, dtype=np.float64)
+    base = float(lrs.max())
+    m, b = P.optimal_base_lr(lrs / base, D=D, G=G)
+    return {"bound at its best peak lr": b, "best peak lr": m, "peak lr as set": base,
+            "bound as set": P.convex_bound(lrs, D=D, G=G)}
+
+
 def bound_table(lrs_by_name: dict, D: float, G: float) -> pd.DataFrame:
-    rows = []
-    for name, lrs in lrs_by_name.items():
-        base = float(lrs.max())
-        m, b = P.optimal_base_lr(lrs / base, D=D, G=G)
-        rows.append({"strategy": name, "bound at its best peak lr": b, "best peak lr": m,
-                     "peak lr as set": base, "bound as set": P.convex_bound(lrs, D=D, G=G)})
-    df = pd.DataFrame(rows).sort_values("bound at its best peak lr")
+    """Rank (by the bound at each shape's best peak lr), the best peak lr, and the bound as set."""
+    rows = [{"strategy": name, **_bound_row(lrs.tobytes(), float(D), float(G))} for name, lrs in lrs_by_name.items()]
+    df = pd.DataFrame(rows, columns=["strategy", *BOUND_COLUMNS]).sort_values("bound at its best peak lr")
     df.insert(0, "rank", np.arange(1, len(df) + 1))
     return df
 
 
+def compare_section(strategies, key: str = "compare.bound") -> None:
+    """Compare's "Rank by theory" expander (one call from pages/compare.py): every strategy's convex bound
+    (D = G = 1), its rank and its shape's best peak lr; the Predict page has the rest."""
+    with st.expander("Rank by theory: the convex bound and each shape's best peak lr"):
+        lrs_by_name, bad = strategy_lrs(strategies)
+        if lrs_by_name:
+            st.dataframe(bound_table(lrs_by_name, 1.0, 1.0), hide_index=True, key=key,
+                         column_config={c: st.column_config.NumberColumn(format="%.4g") for c in BOUND_COLUMNS})
+        for name, why in bad.items():
+            st.caption(f"{safe.md(name)}: not ranked ({safe.md(why)})")
+        st.caption(BOUND_IS + " Here D = G = 1; set them, and see the predicted loss, on the Predict page.")
+
+
 def bound_figure(lrs_by_name: dict, D: float, G: float) -> go.Figure:
-    fig = go.Figure()
+    fig, lo, hi = go.Figure(), np.inf, 0.0
     for i, (name, lrs) in enumerate(lrs_by_name.items()):
         shape = lrs / lrs.max()
         m, _ = P.optimal_base_lr(shape, D=D, G=G)
         steps, b = P.bound_over_run(m * shape, D=D, G=G, points=80)
-        fig.add_trace(go.Scatter(x=steps, y=b, name=name, mode="lines", line={"color": PALETTE[i % len(PALETTE)]},
-                                 hovertemplate="step %{x}: %{y:.4g}<extra>" + "bound" + "</extra>"))
-    return style(fig, "Convex bound on f(x_t) − f* if training stopped at step t (each shape at its best peak lr)",
-                 "step (optimizer updates)", "bound (units of D·G)", log_y=True, height=440)
+        fig.add_trace(go.Scatter(x=steps, y=b, name=safe.plotly(name), mode="lines",
+                                 line={"color": PALETTE[i % len(PALETTE)]},
+                                 hovertemplate="step %{x}: %{y:.4g}<extra>bound</extra>"))
+        lo, hi = min(lo, float(b.min())), max(hi, float(b[steps >= 0.1 * steps[-1]].max()))
+    fig = style(fig, "Convex bound on f(x_t) − f* if training stopped at step t (each shape at its best peak lr)",
+                "step (optimizer updates)", "bound (units of D·G)", log_y=True, height=440)
+    if 0 < lo < hi:  # the first tenth of the run (huge bounds) runs off the top: the end is what ranks
+        fig.update_yaxes(range=[np.log10(lo) - 0.05, np.log10(hi) + 0.05])
+    return fig
 
 
 # --- the AdamW lens ----------------------------------------------------------------------------------
@@ -181,11 +227,12 @@ def adamw_figure(lrs_by_name: dict, weight_decay: float) -> go.Figure:
     for i, (name, lrs) in enumerate(lrs_by_name.items()):
         lens = P.adamw_lens(lrs, weight_decay)
         idx = np.unique(np.linspace(0, lrs.size - 1, 600).round().astype(np.int64))
-        fig.add_trace(go.Scatter(x=idx, y=lens.weights[idx], name=name, mode="lines",
+        fig.add_trace(go.Scatter(x=idx, y=lens.weights[idx], name=safe.plotly(name), mode="lines",
                                  line={"color": PALETTE[i % len(PALETTE)]},
                                  hovertemplate="update %{x}: %{y:.3g}<extra></extra>"))
-    return style(fig, f"How much each update counts in AdamW's final weights (λ = {weight_decay:g})",
-                 "step of the update", "weight c_T,t", height=440)
+    fig = style(fig, f"How much each update counts in AdamW's final weights (λ = {weight_decay:g})",
+                "step of the update", "weight c_T,t (fraction of the final weights)", height=440)
+    return fig.update_yaxes(exponentformat="e")
 
 
 def adamw_table(lrs_by_name: dict, weight_decay: float) -> pd.DataFrame:
@@ -214,8 +261,9 @@ def optimised_figure(result, others: dict) -> go.Figure:
     idx = np.unique(np.r_[np.linspace(0, result.lrs.size - 1, 800).round().astype(np.int64), result.knots])
     fig.add_trace(go.Scatter(x=idx, y=result.lrs[idx], name="optimised", mode="lines",
                              line={"color": PALETTE[0], "width": 3}))
-    return style(fig, "The optimised schedule and the usual shapes (same peak, length and warmup)",
-                 "step (optimizer updates)", "learning rate", height=440)
+    fig = style(fig, "The optimised schedule and the usual shapes (same peak, length and warmup)",
+                "step (optimizer updates)", "learning rate", height=440)
+    return fig.update_yaxes(exponentformat="e")
 
 
 def optimised_table(result, others: dict, params, predictor, D=1.0, G=1.0) -> pd.DataFrame:
@@ -230,20 +278,26 @@ def optimised_table(result, others: dict, params, predictor, D=1.0, G=1.0) -> pd
 
 
 def reference_shapes(peak, total, warmup) -> dict:
-    return {item["name"]: lrs_of(from_dict(item["schedule"]).to_json())
-            for item in paper_strategies(peak, total, warmup)}
+    return strategy_lrs(paper_strategies(peak, total, warmup))[0]
+
+
+COMPARE_KEY = "compare.strategies"  # Compare's strategy list in the session (ui.compare_page.Editor)
+
+
+def compare_strategies(session) -> tuple | None:
+    """Compare's strategies in this session (None: Compare was not opened yet)."""
+    return session.get(COMPARE_KEY)
 
 
 def keep_in_compare(session, schedule, name="optimised") -> str:
-    """Add the schedule to Compare's strategies (created with Compare's defaults if absent)."""
+    """Add the schedule to Compare's strategies (created with Compare's defaults if absent); its name there
+    (made unique). Raises ValueError when Compare is full."""
     from ui import compare
 
-    key = "compare.strategies"
-    if key not in session:
-        session[key] = compare.default_strategies()
-    if len(session[key]) >= 12:
-        raise ValueError("Compare holds at most 12 strategies: delete one there first")
-    return compare.add(session[key], schedule.to_dict(), name)
+    new, name = compare.add(session.get(COMPARE_KEY) or compare.default_strategies(),
+                            compare.Strategy(name, schedule))
+    session[COMPARE_KEY] = new
+    return name
 
 
 # --- your runs ---------------------------------------------------------------------------------------
@@ -278,10 +332,10 @@ def runs_figure(run_list: list, params) -> go.Figure:
     fig = go.Figure()
     for i, r in enumerate(run_list):
         color = PALETTE[i % len(PALETTE)]
-        fig.add_trace(go.Scatter(x=r.steps, y=r.losses, name=f"{r.name} — logged", mode="lines", opacity=0.5,
-                                 line={"color": color, "width": 1}))
+        fig.add_trace(go.Scatter(x=r.steps, y=r.losses, name=f"{safe.plotly(r.name)} — logged", mode="lines",
+                                 opacity=0.5, line={"color": color, "width": 1}))
         pred = P.multi_power_law(r.lrs, r.steps, **params)
-        fig.add_trace(go.Scatter(x=r.steps, y=pred, name=f"{r.name} — fitted law", mode="lines",
+        fig.add_trace(go.Scatter(x=r.steps, y=pred, name=f"{safe.plotly(r.name)} — fitted law", mode="lines",
                                  line={"color": color, "width": 2.2}))
     return style(fig, "Your runs and the law fitted to them", "step (optimizer updates)", "training loss")
 

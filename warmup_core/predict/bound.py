@@ -42,8 +42,9 @@ def bound_terms(lrs, D=1.0, G=1.0):
     eta = _check(lrs, D, G)
     total = eta.sum()
     sq = eta * eta * G * G
-    tail = total - np.cumsum(eta)  # sum_{t > k} eta_t
-    tail_incl = tail + eta  # sum_{t >= k} eta_t
+    # suffix sums, added from the end: no cancellation (total - cumsum hits 0 under a long decay to ~0)
+    tail_incl = eta[::-1].cumsum()[::-1]  # sum_{t >= k} eta_t
+    tail = np.append(tail_incl[1:], 0.0)  # sum_{t > k} eta_t (> 0 for k < T: the last eta is not 0)
     sq_incl = sq[::-1].cumsum()[::-1]  # G^2 sum_{t >= k} eta_t^2
     k = slice(0, eta.size - 1)
     t3 = 0.5 * float(np.sum(eta[k] / tail[k] * (sq_incl[k] / tail_incl[k])))

@@ -16,8 +16,6 @@ import math
 import time
 
 import numpy as np
-from scipy.optimize import least_squares
-from scipy.stats import linregress
 
 from .domain import Domain
 from .law import KEYS, check_schedule, make_plan
@@ -88,6 +86,8 @@ def _huber(r, delta=HUBER_DELTA):
 
 def _initial_guess(curves):
     """The authors' grid search on the simplified law, then the grid's best point refined."""
+    from scipy.optimize import least_squares  # scipy only when fitting: the page imports this package
+    from scipy.stats import linregress
     min_loss = min(float(loss.min()) for _, _, loss in curves)
     S1 = np.concatenate([np.cumsum(lrs)[steps] for lrs, steps, _ in curves])
     y = np.concatenate([loss for _, _, loss in curves])
@@ -127,6 +127,7 @@ def fit_multi_power_law(curves, init: dict | None = None, max_seconds: float = 6
         ValueError: malformed curves, or curves that cannot determine the constants (no lr decay logged,
             too few points or distinct training amounts, or a fit whose constants stay undetermined).
     """
+    from scipy.optimize import least_squares
     t0 = time.perf_counter()
     curves = check_curves(curves)
     if not (max_seconds > 0):

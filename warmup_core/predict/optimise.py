@@ -15,7 +15,6 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize
 
 from .bound import convex_bound
 from .law import KEYS, LR_FLOOR, check_params
@@ -33,15 +32,17 @@ class Optimised:
     message: str
 
     def to_schedule(self):
-        """The result as a core schedule a user can keep: the ``knots`` decay (linear interpolation, exact
-        at every step) through ``(0, 0)``, the warmup's end at the peak and the optimised knots; JSON,
-        breakpoints and code export come with it."""
+        """The result as a core schedule a user can keep: the authors' linear warmup (``linspace(0, peak, W)``,
+        i.e. the core's linear warmup of W - 1 steps, prepended) and then the core ``knots`` decay through the
+        optimised knots (linear interpolation, exact at every step); JSON, breakpoints and code export come
+        with it, and Compare shows its warmup as a warmup."""
         from ..schedule import Decay, Warmup, WarmupDecay
 
-        peak = float(self.values[0])
-        knots = [0.0] + [float(k) for k in self.knots] if self.knots[0] > 0 else [float(k) for k in self.knots]
-        values = ([0.0] if self.knots[0] > 0 else []) + [float(v) / peak for v in self.values]
-        return WarmupDecay(peak, Warmup(), Decay("knots", knots=knots, values=values, anneal="linear"), "prepend",
+        peak, start = float(self.values[0]), int(self.knots[0])  # the first knot: the warmup's last step
+        warmup = Warmup("linear", start) if start > 0 else Warmup()
+        knots = [float(k) - start for k in self.knots]
+        values = [float(v) / peak for v in self.values]
+        return WarmupDecay(peak, warmup, Decay("knots", knots=knots, values=values, anneal="linear"), "prepend",
                            int(self.lrs.size))
 
 
@@ -101,6 +102,7 @@ def optimise_schedule(peak_lr: float, total_steps: int, warmup_steps: int, param
         polish: finally make every step of the decay a knot (slow; what beats the authors' per-step schedules).
         max_seconds: wall-clock limit for the search.
     """
+    from scipy.optimize import minimize  # scipy only when optimising
     t0 = time.perf_counter()
     if not (isinstance(peak_lr, int | float) and math.isfinite(peak_lr) and peak_lr > 0):
         raise ValueError(f"peak_lr must be a finite number > 0, got {peak_lr!r}")
@@ -143,7 +145,8 @@ def optimise_schedule(peak_lr: float, total_steps: int, warmup_steps: int, param
             else:
                 val, g = final_loss_and_grad(lrs, params)
                 g = g[warmup - 1:]
-                g_v = np.bincount(i, (1 - w) * g, minlength=knots.size) + np.bincount(i + 1, w * g, minlength=knots.size)
+                g_v = (np.bincount(i, (1 - w) * g, minlength=knots.size)
+                       + np.bincount(i + 1, w * g, minlength=knots.size))
                 g_v = np.where(v > min_lr, g_v, 0.0)
                 grad = -peak_lr * np.cumsum(g_v[::-1])[::-1][1:]  # drop j lowers every knot after it
             if val < best["f"]:
