@@ -6,6 +6,7 @@ import pytest
 from tests import reference as R
 from ui import codegen
 from warmup_core import Decay, Schedule, Warmup
+from warmup_core.libraries import FRAMEWORKS
 
 SCHEDULES = [
     Schedule(5e-5, Warmup("linear", 50), Decay("cosine"), "prepend", 500),
@@ -104,7 +105,13 @@ def test_functional_snippet(s, lib):
 
 def test_every_library_has_a_snippet_for_the_default_explore_schedule():
     s = Schedule(0.1, Warmup("linear", 500), Decay("cosine"), "prepend", 10_000)
-    assert all(code for code, _ in codegen.snippets(s).values())
+    shown = codegen.snippets(s)
+    assert all(shown[label][0] for label in ("PyTorch (standalone)", "transformers", "timm", "optax", "Keras"))
+    # every registered framework is listed, those that can express the schedule first
+    assert len(shown) == 1 + len(FRAMEWORKS)
+    have = [code is not None for code, _ in shown.values()]
+    assert have == sorted(have, reverse=True)
+    assert all(note for code, note in shown.values() if code is None)
 
 
 def test_a_library_that_cannot_express_a_schedule_says_why():

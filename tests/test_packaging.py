@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -51,10 +52,18 @@ def _free_port() -> int:
 
 @pytest.mark.slow
 def test_wheel_installs_into_a_fresh_venv_and_starts_the_app(tmp_path):
-    wheels = tmp_path / "wheels"
-    # --no-build-isolation: build with the setuptools already installed (no download)
+    src, wheels = tmp_path / "src", tmp_path / "wheels"
+    # build from a copy, so the checkout gets no build/ or egg-info; --no-build-isolation: with the setuptools
+    # already installed (no download)
+    junk = shutil.ignore_patterns(".git", "*.egg-info", "__pycache__", ".venv", ".hypothesis", ".pytest_cache")
+    top = {"build", "dist", "data", "artifacts"}  # the checkout's own run and build output
+
+    def ignore(folder, names):
+        return set(junk(folder, names)) | (top & set(names) if Path(folder) == ROOT else set())
+
+    shutil.copytree(ROOT, src, ignore=ignore)
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
-                    str(wheels), str(ROOT)], check=True, cwd=tmp_path, timeout=300)
+                    str(wheels), str(src)], check=True, cwd=tmp_path, timeout=300)
     (wheel,) = wheels.glob("warmup_lab-*.whl")
     venv = tmp_path / "venv"
     # --system-site-packages: numpy, streamlit... come from this environment; warmup_core only from the wheel

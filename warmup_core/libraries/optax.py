@@ -26,9 +26,11 @@ from .base import (
     args,
     common_refusal,
     constant_decay,
+    duration,
     flag,
     framework,
     integer,
+    multiplier_cap,
     number,
     positive,
     ratio,
@@ -99,7 +101,8 @@ def exponential_decay(base_lr, init_value=REQUIRED, transition_steps=REQUIRED, d
     rate = number(decay_rate, "decay_rate", 0.0)
     if T <= 0 or rate == 0:  # optax returns init_value for both (its own test pins decay_rate=0)
         return WarmupDecay(init)
-    limit = None if end_value is None else number(end_value, "end_value", 0.0) / init
+    duration(T, "transition_steps")
+    limit = None if end_value is None else multiplier_cap(number(end_value, "end_value", 0.0) / init, "end_value")
     if rate > 1 and limit is None:
         raise ValueError(f"parameter 'decay_rate' = {decay_rate!r} > 1 grows without bound (to inf): give end_value "
                          "as its cap")

@@ -305,7 +305,7 @@ def standalone(s: WarmupDecay) -> str:
     """A torch ``LambdaLR`` script (torch + numpy only) that carries the very functions of warmup_core that
     compute ``s``, copied from their source, so it cannot drift from what the app draws."""
     if not isinstance(s, WarmupDecay):
-        raise Refusal("the standalone export takes a warmup + decay schedule")
+        raise Refusal("a join or product of schedules has no code export yet")
     w, d = s.warmup, s.decay
     dfn = d.entry.evaluate
     renames = {dfn: f"decay_{dfn.__name__}"}
