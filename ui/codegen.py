@@ -8,6 +8,9 @@ from warmup_core.libraries import FRAMEWORKS, Refusal, get
 from warmup_core.libraries.torch import standalone as pytorch
 
 STANDALONE = "PyTorch (standalone)"
+FEATURED = ("transformers", "timm", "optax", "keras")
+"""Always shown, in this order (with the reason when they cannot express the schedule); every other registered
+framework is shown only where it can express the schedule, so a new module appears with no edit here."""
 
 
 def transformers(s):
@@ -27,19 +30,13 @@ def keras(s):
 
 
 def snippets(s) -> dict:
-    """``{label: (code or None, note)}``: the standalone PyTorch script first, then every registered framework,
-    those that can express ``s`` before those that cannot (whose note says why)."""
-    made = {fw.title: fw.export(s) for fw in sorted(FRAMEWORKS.values(), key=_rank)}
-    order = sorted(made, key=lambda label: made[label][0] is None)  # stable: the rank within each group
+    """``{label: (code or None, note)}``: the standalone PyTorch script, the featured frameworks, then every other
+    registered framework that can express ``s`` (labelled by its title, in alphabetical order)."""
     try:
-        standalone = (pytorch(s), "")
+        out = {STANDALONE: (pytorch(s), "")}
     except Refusal as e:
-        standalone = (None, f"PyTorch (standalone): {e}.")
-    return {STANDALONE: standalone, **{label: made[label] for label in order}}
-
-
-FEATURED = ("transformers", "timm", "optax", "keras", "torch")  # shown first, in this order
-
-
-def _rank(fw) -> tuple:
-    return (FEATURED.index(fw.key) if fw.key in FEATURED else len(FEATURED), fw.title.lower())
+        out = {STANDALONE: (None, f"PyTorch (standalone): {e}.")}
+    out |= {get(key).title: get(key).export(s) for key in FEATURED}
+    others = sorted((fw for key, fw in FRAMEWORKS.items() if key not in FEATURED), key=lambda fw: fw.title.lower())
+    more = {fw.title: fw.export(s) for fw in others}
+    return out | {label: made for label, made in more.items() if made[0] is not None}

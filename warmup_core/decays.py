@@ -229,6 +229,33 @@ def wsd(s, stable, decay, shape="cosine", floor=0.0, cycles=0.5, stable_power=0.
     return np.where(s < stable, 1.0, np.where(s < stable + decay, f, floor))
 
 
+def cyclic(s, up, down, floor=0.0, mode="triangular", gamma=1.0):
+    """Triangular cycles between ``floor`` and 1: up for ``up`` steps, down for ``down`` steps
+    (Smith 2017, "Cyclical learning rates"; torch ``CyclicLR``; DeepSpeed ``OneCycle``'s cycle).
+
+    ``mode``: ``triangular`` keeps the amplitude, ``triangular2`` halves it every cycle,
+    ``exp_range`` scales it by ``gamma ** s``. Written in torch's arithmetic order.
+    """
+    total = up + down
+    ratio = up / total
+    cycle = np.floor(1.0 + s / total)
+    x = 1.0 + s / total - cycle
+    scale = np.where(x <= ratio, x / ratio, (x - 1.0) / (ratio - 1.0 if ratio < 1 else -1.0))
+    if mode == "triangular2":
+        scale = scale * np.exp2(1.0 - cycle)  # 1 / 2 ** (cycle - 1), underflows to 0 quietly
+    elif mode == "exp_range":
+        scale = scale * np.power(gamma, s)
+    return floor + (1.0 - floor) * scale
+
+
+def knots(s, knots, values, anneal="linear"):
+    """Linear or half-cosine interpolation through ``(knots[i], values[i])``, the last value held
+    after the last knot and the first before the first (optax ``piecewise_interpolate_schedule``)."""
+    if len(knots) == 1:
+        return np.full_like(s, float(values[0]))
+    return interpolate(s, knots, values, "cos" if anneal == "cosine" else "linear")
+
+
 def interpolate(s, knots, values, anneal="cos", hold=True):
     """Piecewise ``cos``/``linear`` interpolation through ``(knots[i], values[i])``; the building
     block of one-cycle. After the last knot the last value is held, or with ``hold=False`` the last

@@ -86,6 +86,10 @@ _WARMUP_ENTRIES = [
           formula=r"f(t) = \alpha + (1-\alpha)\left(1-\sqrt{1-t/W}\right)",
           reference="HF get_wsd_schedule warmup_type='1-sqrt' (Hägele et al. 2024).",
           summary="Slow start that accelerates towards the peak."),
+    Entry(name="log", kind="warmup", title="Logarithmic", evaluate=W.log, params=(), takes_factor=True,
+          formula=r"f(t) = \alpha + (1-\alpha)\,\frac{\ln \max(t, 1)}{\ln W} \quad (t < W)",
+          reference="DeepSpeed WarmupLR / WarmupDecayLR / WarmupCosineLR warmup_type='log' (the default).",
+          summary="Fast start, slow arrival (steps 0 and 1 both at α), as DeepSpeed runs it per update."),
     Entry(name="untuned_linear", kind="warmup", title="Untuned linear (2/(1−β₂))", evaluate=W.untuned_linear,
           params=(BETA2, PERIOD), derive_steps=_untuned_linear_steps,
           formula=r"f(t) = \min\!\left(1, \frac{t+1}{\tau}\right),"
@@ -144,6 +148,15 @@ def _milestone_steps(p, horizon):
     """Where a milestone's value first applies: one step early ('before') or late ('after') as the boundary says."""
     shift = {"at": 0, "before": -1, "after": 1}[p["boundary"]]
     return [m + shift for m in p["milestones"] if 0 <= m + shift <= horizon]
+
+
+def _check_knots(p):
+    k = p["knots"]
+    if not k or len(p["values"]) != len(k):
+        raise ValueError(f"parameters 'knots' and 'values' must be non-empty lists of the same length, got "
+                         f"{list(k)} and {list(p['values'])}")
+    if any(b <= a for a, b in zip(k, k[1:])):
+        raise ValueError(f"parameter 'knots' must be strictly increasing, got {list(k)}")
 
 
 def _check_onecycle(p):
@@ -353,6 +366,36 @@ _DECAY_ENTRIES = [
                   r"\tfrac{1}{\text{div}\cdot\text{final\_div}}",
           reference="Smith & Topin 2018 (super-convergence); torch OneCycleLR; optax *_onecycle_schedule; fastai.",
           summary="Up and down in one cycle; includes its own warmup, so pair it with warmup 'none'."),
+    Entry(name="cyclic", kind="decay", title="Cyclic (triangular)", evaluate=D.cyclic, monotone=False,
+          params=(Param(name="up", default=2000.0, kind="float", minimum=0.0, minimum_open=True, unit="steps",
+                        help="Steps from the floor up to the peak."),
+                  Param(name="down", default=2000.0, kind="float", minimum=0.0, unit="steps",
+                        help="Steps from the peak back down to the floor."),
+                  FLOOR,
+                  Param(name="mode", default="triangular", kind="choice",
+                        choices=("triangular", "triangular2", "exp_range"),
+                        help="triangular: same height every cycle; triangular2: half the height each cycle; "
+                             "exp_range: height × γ^s."),
+                  Param(name="gamma", default=1.0, kind="float", minimum=0.0, minimum_open=True, maximum=1.0,
+                        help="exp_range: the height shrinks by γ every step.")),
+          breakpoints=lambda p, h: sorted(_every(h, p["up"] + p["down"]) + _every(h, p["up"] + p["down"], p["up"])),
+          formula=r"d(s) = \eta_{\min} + (1-\eta_{\min})\,\mathrm{tri}(s)\,h(s),\ "
+                  r"\mathrm{tri}\ \text{rises over}\ U\ \text{steps, falls over}\ D",
+          reference="Smith 2017, 'Cyclical Learning Rates for Training Neural Networks'; torch CyclicLR; "
+                    "DeepSpeed OneCycle.",
+          summary="Up and down between the floor and the peak, cycle after cycle; starts at the floor."),
+    Entry(name="knots", kind="decay", title="Interpolated knots", evaluate=D.knots, monotone=False,
+          params=(Param(name="knots", default=(0.0, 1000.0), kind="float_list", minimum=0.0, unit="steps",
+                        help="Steps of the knots (strictly increasing)."),
+                  Param(name="values", default=(1.0, 0.1), kind="float_list", minimum=0.0, maximum=MAX_MULTIPLIER,
+                        unit="× peak", help="Multiplier at each knot."),
+                  Param(name="anneal", default="linear", kind="choice", choices=("linear", "cosine"),
+                        help="Straight lines or half-cosines between knots.")),
+          check=_check_knots, breakpoints=lambda p, h: [k for k in p["knots"] if 0 < k <= h],
+          formula=r"d(s) = v_i + (v_{i+1} - v_i)\,g\!\left(\frac{s - k_i}{k_{i+1} - k_i}\right),\ "
+                  r"g(x) = x\ \text{or}\ \tfrac12(1 - \cos \pi x)",
+          reference="optax piecewise_interpolate_schedule; fastai combine_scheds / fit_one_cycle.",
+          summary="Straight or cosine segments through given points; the last value is held."),
     Entry(name="tanh", kind="decay", title="Tanh", evaluate=D.tanh, continuous=False, fill_lengths=_fill(),
           params=(length(), TANH_LB, TANH_UB, FLOOR),
           check=_check_tanh, breakpoints=lambda p, h: [p["steps"]] if p["steps"] <= h else [],

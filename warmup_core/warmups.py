@@ -42,6 +42,14 @@ def one_minus_sqrt(t, steps, start, end):
     return start + (end - start) * (1.0 - np.sqrt(1.0 - x))
 
 
+def log(t, steps, start, end):
+    """``start + (end - start) · log(max(t, 1)) / log(W)``: DeepSpeed's ``warmup_type="log"`` per update
+    (update ``t`` runs at batch index ``t - 1``, whose gamma is ``log(t) / log(W)``; updates 0 and 1 both
+    at ``start``); ``end`` at ``t = W``. DeepSpeed raises a warmup shorter than 2 steps to 2."""
+    x = np.log(np.maximum(t, 1.0)) / np.log(max(steps, 2))
+    return start + (end - start) * x
+
+
 # --- untuned warmups (Ma & Yarats 2019, arXiv:1910.04209; Tony-Y/pytorch_warmup) -------------
 
 

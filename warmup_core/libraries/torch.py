@@ -177,6 +177,9 @@ def _parts(base_lr, schedulers) -> list[LRSchedule]:
 ])
 def sequential_lr(base_lr, schedulers=REQUIRED, milestones=REQUIRED):
     """SequentialLR: scheduler i takes over at milestone i with its clock restarted (prepend)."""
+    from . import torch_more  # ChainedScheduler inside SequentialLR: torch_more's docstring says how torch runs it
+    if torch_more.has_chained(schedulers):
+        return torch_more.sequential_with_chain(base_lr, schedulers, milestones)
     parts = _parts(base_lr, schedulers)
     m = int_list(milestones, "milestones")
     if len(m) != len(parts) - 1:
