@@ -6,7 +6,7 @@ import pytest
 
 from warmup_core import Decay, Schedule, Warmup, compat
 from ui.presets import PRESETS
-from warmup_core.libraries import _same_settings
+from warmup_core.libraries import same_settings
 
 NEW = ("deepspeed", "detectron2", "megatron", "nemo", "mmengine", "ultralytics", "composer", "fastai")
 
@@ -27,7 +27,7 @@ def test_presets_are_plain_schedules_with_a_length(label):
 
 
 def test_same_settings_reads_the_words_per_framework():
-    v = _same_settings.versions(1e-3, 100, 1000, 1e-5)
+    v = same_settings.versions(1e-3, 100, 1000, 1e-5)
     assert len(v) == 6
     at0 = {label: float(s(0)) for label, (s, _) in v.items()}
     # the same words, different step-0 values: DeepSpeed/Megatron/Composer start at 0, NeMo at lr/(W+1),
@@ -40,7 +40,7 @@ def test_same_settings_reads_the_words_per_framework():
 
 
 def test_same_settings_skips_what_a_framework_refuses():
-    v = _same_settings.versions(1e-3, 1000, 1000, 0.0)  # warmup = total: Megatron asserts W < N
+    v = same_settings.versions(1e-3, 1000, 1000, 0.0)  # warmup = total: Megatron asserts W < N
     assert "Megatron OptimizerParamScheduler" not in v and v
 
 

@@ -346,7 +346,7 @@ def warmup_controls(ctl: Controls, total: int, errors: list, main=None):
                                      min(500, total), drag=True, fits=(total, f"in {total:,} steps"),
                                      help="Number of optimizer updates the warmup lasts. Drag, or type it "
                                           "exactly in the box below.")
-    if entry.extra.get("factor"):
+    if entry.takes_factor:
         kwargs["factor"] = replace(ctl, container=cols[1]).number("warmup_factor", "warmup factor (lr at step 0 ÷ peak)", "float", 0.0, 1.0,
                                       0.0, drag=True,
                                       help="maskrcnn's WARMUP_FACTOR: the first update uses factor × the peak lr. "
