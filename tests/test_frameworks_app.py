@@ -4,8 +4,8 @@ libraries", code export, compat.available()."""
 import numpy as np
 import pytest
 
-from warmup_core import Decay, Schedule, Warmup, compat
 from ui.presets import PRESETS
+from warmup_core import Decay, Schedule, Warmup, compat
 from warmup_core.libraries import same_settings
 
 NEW = ("deepspeed", "detectron2", "megatron", "nemo", "mmengine", "ultralytics", "composer", "fastai")
