@@ -80,6 +80,8 @@ def _durations(t_warmup, t_max, max_duration, dataloader_len, scale_warmup):
     if md[1] == "dur":
         raise ValueError("parameter 'max_duration' must be in 'ba' or 'ep', not 'dur'")
     total = int(md[0]) * (_dl(dataloader_len, "max_duration") if md[1] == "ep" else 1)
+    if total < 1:
+        raise ValueError(f"parameter 'max_duration' must be at least one batch, got {max_duration!r}")
     W = _batches(t_warmup, "t_warmup", md, dataloader_len)
     T = _batches(t_max, "t_max", md, dataloader_len)
     if T < total:

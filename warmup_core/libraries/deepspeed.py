@@ -169,6 +169,8 @@ def one_cycle(base_lr, cycle_min_lr=REQUIRED, cycle_max_lr=REQUIRED, decay_lr_ra
         raise ValueError(f"parameter 'cycle_min_lr' ({lo!r}) must not exceed 'cycle_max_lr' ({hi!r})")
     rate = number(decay_lr_rate, "decay_lr_rate", 0.0)
     size = number(decay_step_size, "decay_step_size", 0.0)
+    if 0 < size < 1e-6:
+        raise ValueError(f"parameter 'decay_step_size' must be 0 (no decay) or at least 1e-6 steps, got {size!r}")
     cycle = WarmupDecay(hi, decay=Decay("cyclic", up=up, down=down, floor=lo / hi))
     if rate == 0 or size == 0:
         tail = WarmupDecay(lo)

@@ -90,10 +90,17 @@ def _steps(x: float, what: str) -> int:
     return n
 
 
+def _list(value, name: str) -> list:
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+        raise ValueError(f"parameter {name!r} must be a list, got {value!r}")
+    return list(value)
+
+
 def _spec(item):
     if not (isinstance(item, (list, tuple)) and len(item) == 2 and isinstance(item[0], str)
             and isinstance(item[1], dict)):
-        raise ValueError(f"a ParamScheduler must be a (class name, params) pair, got {item!r}")
+        raise ValueError(f"a ParamScheduler (parameter 'scheduler', 'schedulers' or 'multiplier') must be a "
+                         f"(class name, params) pair, got {item!r}")
     name, params = item
     if name not in _LEAVES and name not in _TREES:
         raise ValueError(f"unknown fvcore ParamScheduler {name!r}; valid names are {sorted(_LEAVES) + sorted(_TREES)}")
@@ -181,7 +188,7 @@ def _polynomial(clock, begin, scale, span, base_value=REQUIRED, power=REQUIRED):
 
 
 def _multistep(clock, begin, scale, span, values=REQUIRED, num_updates=None, milestones=None):
-    values = list(values)
+    values = _list(values, "values")
     if num_updates is None and milestones is None:
         raise ValueError("num_updates and milestones cannot both be None")
     if milestones is None:
@@ -189,7 +196,7 @@ def _multistep(clock, begin, scale, span, values=REQUIRED, num_updates=None, mil
         width = math.ceil(U / float(len(values)))
         milestones = [width * (i + 1) for i in range(len(values) - 1)]
     else:
-        milestones = [integer(m, "milestones") for m in milestones]
+        milestones = [integer(m, "milestones") for m in _list(milestones, "milestones")]
         if len(milestones) != len(values) - int(num_updates is not None):
             n = len(values) - int(num_updates is not None)
             raise ValueError(f"MultiStep scheduler requires a list of {n} miletones (parameter 'milestones')")
@@ -204,7 +211,8 @@ def _multistep(clock, begin, scale, span, values=REQUIRED, num_updates=None, mil
             raise ValueError("Milestone must be smaller than total number of updates: "
                              f"num_updates={U}, milestone={m}")
         if start >= m:
-            raise ValueError(f"Milestone must be smaller than start epoch: start_epoch={start}, milestone={m}")
+            raise ValueError(f"Milestone must be smaller than start epoch: start_epoch={start}, milestone={m} "
+                             "(parameter 'milestones' must increase)")
         start = m
     return _stepwise(clock, begin, scale, values,
                      lambda w: bisect.bisect_right(milestones, int((w + WHERE_EPSILON) * U)))
@@ -239,7 +247,8 @@ _LEAVES = {"ConstantParamScheduler": _constant, "LinearParamScheduler": _linear,
 # --- trees: CompositeParamScheduler and detectron2's WarmupParamScheduler -----------------------
 
 def _composite(clock, begin, scale, schedulers=REQUIRED, lengths=REQUIRED, interval_scaling=REQUIRED):
-    schedulers, lengths = list(schedulers), [number(x, "lengths", 0.0) for x in lengths]
+    schedulers = _list(schedulers, "schedulers")
+    lengths = [number(x, "lengths", 0.0) for x in _list(lengths, "lengths")]
     if len(schedulers) != len(lengths):
         raise ValueError("Schedulers and lengths must be same length")
     if not schedulers:
@@ -248,7 +257,7 @@ def _composite(clock, begin, scale, schedulers=REQUIRED, lengths=REQUIRED, inter
         raise ValueError("The sum of all values in lengths must be 1")
     if sum(lengths) != 1.0:
         lengths[-1] = 1.0 - sum(lengths[:-1])
-    scaling = list(interval_scaling)
+    scaling = _list(interval_scaling, "interval_scaling")
     if len(scaling) != len(schedulers) or any(s not in ("rescaled", "fixed") for s in scaling):
         raise ValueError(f"Unsupported interval_scaling: {interval_scaling!r} (one 'rescaled' or 'fixed' per "
                          "scheduler)")
@@ -274,7 +283,8 @@ def _warmup_param(clock, begin, scale, scheduler=REQUIRED, warmup_factor=REQUIRE
     factor = number(warmup_factor, "warmup_factor", 0.0)
     rescale = flag(rescale_interval, "rescale_interval")
     if warmup_method not in ("linear", "constant"):
-        raise ValueError(f"Unknown warmup method: {warmup_method}")
+        raise ValueError(f"Unknown warmup method: parameter 'warmup_method' (SOLVER.WARMUP_METHOD) must be 'linear' or "
+                         f"'constant', got {warmup_method!r}")
     first = _value_at(scheduler, clock, 0.0)
     end = first if rescale else _value_at(scheduler, clock, wl)
     warm = ("ConstantParamScheduler", {"value": factor * first}) if warmup_method == "constant" else \
@@ -370,8 +380,13 @@ def build_lr_scheduler(base_lr, LR_SCHEDULER_NAME="WarmupMultiStepLR", MAX_ITER=
     """build_lr_scheduler(cfg): the SOLVER block (base_lr = SOLVER.BASE_LR) → WarmupParamScheduler in LRMultiplier."""
     N = integer(MAX_ITER, "MAX_ITER", 1)
     if LR_SCHEDULER_NAME == "WarmupMultiStepLR":
-        steps = [integer(x, "STEPS") for x in STEPS if x <= N]
+        steps = [s for s in (integer(x, "STEPS") for x in _list(STEPS, "STEPS")) if s <= N]
+        if any(b <= a for a, b in zip(steps, steps[1:])):
+            raise ValueError(f"parameter 'STEPS' must increase (detectron2's MultiStepParamScheduler asserts it), "
+                             f"got {list(STEPS)}")
         g = number(GAMMA, "GAMMA", 0.0)
+        if g > 1 and len(steps) * math.log(g) > math.log(1e6):
+            raise ValueError(f"parameter 'GAMMA' = {GAMMA!r} grows the lr past 1e6 × BASE_LR; warmup_core stops there")
         sched = ("MultiStepParamScheduler", {"values": [g**k for k in range(len(steps) + 1)], "milestones": steps,
                                              "num_updates": N})
     elif LR_SCHEDULER_NAME == "WarmupCosineLR":

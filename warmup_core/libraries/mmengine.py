@@ -48,7 +48,8 @@ class _Sched:
 
     def __init__(self, cfg, epoch_length):
         if not isinstance(cfg, dict) or "type" not in cfg:
-            raise ValueError(f"each entry of 'param_scheduler' must be a dict with a 'type', got {cfg!r}")
+            raise ValueError(f"each entry of parameter 'schedulers' (the param_scheduler list) must be a dict with a "
+                             f"'type', got {cfg!r}")
         kind = cfg["type"]
         if kind not in _TYPES:
             raise ValueError(f"param_scheduler type {kind!r} is not modelled; modelled types are {list(_TYPES)}")
