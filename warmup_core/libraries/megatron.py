@@ -73,7 +73,7 @@ def optimizer_param_scheduler(base_lr, init_lr=REQUIRED, max_lr=REQUIRED, min_lr
         raise ValueError("lr_decay_style 'WSD' needs parameter 'wsd_decay_steps'")
     if S > D:
         raise ValueError(f"parameter 'wsd_decay_steps' ({S}) must not exceed 'lr_decay_steps' ({D})")
-    if lr_wsd_decay_style not in _WSD:
+    if not isinstance(lr_wsd_decay_style, str) or lr_wsd_decay_style not in _WSD:
         raise ValueError(f"parameter 'lr_wsd_decay_style' must be one of {sorted(_WSD)}, got {lr_wsd_decay_style!r}")
     tail = dict(floor=floor, **_WSD[lr_wsd_decay_style])
     anneal = D - S  # max_lr up to and including this step
