@@ -382,7 +382,7 @@ def build_lr_scheduler(base_lr, LR_SCHEDULER_NAME="WarmupMultiStepLR", MAX_ITER=
     if LR_SCHEDULER_NAME == "WarmupMultiStepLR":
         steps = [s for s in (integer(x, "STEPS") for x in _list(STEPS, "STEPS")) if s <= N]
         if any(b <= a for a, b in zip(steps, steps[1:])):
-            raise ValueError(f"parameter 'STEPS' must increase (detectron2's MultiStepParamScheduler asserts it), "
+            raise ValueError(f"Milestone must be smaller than start epoch: parameter 'STEPS' must increase, "
                              f"got {list(STEPS)}")
         g = number(GAMMA, "GAMMA", 0.0)
         if g > 1 and len(steps) * math.log(g) > math.log(1e6):
