@@ -65,7 +65,7 @@ c1, c2 = st.columns(2)
 W = c1.slider("warmup iterations", 0, 2000, 400, 50, key=f"{P}.w")
 factor = c2.slider("warmup factor", 0.0, 1.0, 0.1, 0.01, key=f"{P}.f")
 base = Decay("multistep", milestones=[3000])  # maskrcnn: the warmup multiplies a step decay with absolute milestones
-pair1 = [Schedule(0.1, Warmup(kind, W, factor=factor) if W else Warmup(), base, "multiply", 4000)
+pair1 = [Schedule(0.1, Warmup(kind, W, factor=factor), base, "multiply", 4000)
          for kind in ("constant", "linear")]
 curves = [curve(pair1[0], 4000, "constant warmup"), curve(pair1[1], 4000, "gradual (linear) warmup", dash="dash")]
 drop = first_drop(pair1[1], 4000)
@@ -87,7 +87,7 @@ lr = c1.select_slider("target learning rate η", [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 
 warm = c2.slider("warmup steps (linear)", 0, 300, 100, 10, key=f"{P}.tw")
 n = 400
 pair = [Schedule(lr, Warmup(), Decay("constant"), total_steps=n),
-        Schedule(lr, Warmup("linear", warm) if warm else Warmup(), Decay("constant"), total_steps=n)]
+        Schedule(lr, Warmup("linear", warm), Decay("constant"), total_steps=n)]
 res = simulate(np.stack([p(np.arange(n)) for p in pair]))
 names = ["no warmup", f"{warm}-step warmup"]
 t = np.arange(n)
@@ -119,7 +119,7 @@ st.markdown("The same model on a grid of target rates and warmup lengths. ✕ ma
             "warmups keep larger target rates usable — the headline of Kalra & Barkeshli (2024).")
 lrs = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1]
 warms = [0, 10, 25, 50, 100, 200, 300]
-grid = np.stack([Schedule(a, Warmup("linear", w) if w else Warmup(), Decay("constant"), total_steps=n)(t)
+grid = np.stack([Schedule(a, Warmup("linear", w), Decay("constant"), total_steps=n)(t)
                  for a in lrs for w in warms])
 fl = final_loss(simulate(grid)).reshape(len(lrs), len(warms))
 st.plotly_chart(heatmap_figure(fl, warms, lrs, "Final loss after 400 steps", "warmup steps", "target learning rate",
@@ -141,7 +141,7 @@ spe = max(1, dataset // batch)
 target = 0.1 * batch / 256
 st.markdown(f"→ target lr **{target:.3g}**, **{spe:,} steps per epoch**, warmup **{epochs * spe:,} steps** "
             f"(from 0.1 to {target:.3g}).")
-goyal = Schedule(target, Warmup("linear", epochs * spe, factor=min(1.0, 0.1 / target)) if epochs else Warmup(),
+goyal = Schedule(target, Warmup("linear", epochs * spe, factor=min(1.0, 0.1 / target)),
                  Decay("multistep", milestones=[30 * spe, 60 * spe, 80 * spe]), "multiply", 90 * spe)
 st.plotly_chart(schedule_figure([curve(goyal, 90 * spe, f"batch {batch}")], x_unit="epochs", steps_per_epoch=spe,
                                 title="Goyal et al.: gradual warmup, then ÷10 at epochs 30, 60, 80"),

@@ -6,6 +6,7 @@ import pytest
 from tests import reference as R
 from ui import codegen
 from warmup_core import Decay, Schedule, Warmup
+from warmup_core.libraries import FRAMEWORKS
 
 SCHEDULES = [
     Schedule(5e-5, Warmup("linear", 50), Decay("cosine"), "prepend", 500),
@@ -104,7 +105,12 @@ def test_functional_snippet(s, lib):
 
 def test_every_library_has_a_snippet_for_the_default_explore_schedule():
     s = Schedule(0.1, Warmup("linear", 500), Decay("cosine"), "prepend", 10_000)
-    assert all(code for code, _ in codegen.snippets(s).values())
+    shown = codegen.snippets(s)
+    assert all(shown[label][0] for label in ("PyTorch (standalone)", "transformers", "timm", "optax", "Keras"))
+    # every other registered framework appears exactly where its exporter can express the schedule
+    for key, fw in FRAMEWORKS.items():
+        if key not in codegen.FEATURED:
+            assert (fw.title in shown) == (fw.export(s)[0] is not None), key
 
 
 def test_a_library_that_cannot_express_a_schedule_says_why():

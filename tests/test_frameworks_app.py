@@ -6,7 +6,7 @@ import pytest
 
 from ui.presets import PRESETS
 from warmup_core import Decay, Schedule, Warmup, compat
-from warmup_core.libraries import _same_settings
+from warmup_core.libraries import same_settings
 
 NEW = ("deepspeed", "detectron2", "megatron", "nemo", "mmengine", "ultralytics", "composer", "fastai")
 
@@ -29,7 +29,7 @@ def test_presets_are_plain_schedules_with_a_length(label):
 
 
 def test_same_settings_reads_the_words_per_framework():
-    v = _same_settings.versions(1e-3, 100, 1000, 1e-5)
+    v = same_settings.versions(1e-3, 100, 1000, 1e-5)
     assert len(v) == 6
     at0 = {label: float(s(0)) for label, (s, _) in v.items()}
     # the same words, different step-0 values: DeepSpeed/Megatron/Composer start at 0, NeMo at lr/(W+1),
@@ -42,7 +42,7 @@ def test_same_settings_reads_the_words_per_framework():
 
 
 def test_same_settings_skips_what_a_framework_refuses():
-    v = _same_settings.versions(1e-3, 1000, 1000, 0.0)  # warmup = total: Megatron asserts W < N
+    v = same_settings.versions(1e-3, 1000, 1000, 0.0)  # warmup = total: Megatron asserts W < N
     assert "Megatron OptimizerParamScheduler" not in v and v
 
 
@@ -90,9 +90,7 @@ FRAMEWORK_PRESETS = [label for label in PRESETS if label.split(":")[0] in PRESET
 
 def test_every_new_framework_with_a_plain_schedule_has_a_preset():
     have = {PRESET_FRAMEWORK[label.split(":")[0]] for label in FRAMEWORK_PRESETS}
-    # detectron2 and mmengine build joins/products, which the picker (a warmup + decay with knobs) cannot hold;
-    # their presets are proposed to the lead as WarmupDecay entries checked by the test below
-    assert {"deepspeed", "megatron", "nemo", "ultralytics", "composer", "fastai"} <= have
+    assert set(NEW) <= have  # detectron2 and mmengine in warmup + decay form, checked by the test below
 
 
 @pytest.mark.parametrize("label", FRAMEWORK_PRESETS)

@@ -4,7 +4,7 @@ JAX_ENABLE_X64 set in conftest.py)."""
 import numpy as np
 import pytest
 
-from warmup_core.libraries import optax_more
+from warmup_core.libraries import optax as optax_lib
 
 N = 40
 
@@ -28,15 +28,15 @@ def _optax_lrs(sched, n=N):
 def test_piecewise_interpolate_live(kind, init, bs):
     optax = pytest.importorskip("optax")
     ref = _optax_lrs(optax.piecewise_interpolate_schedule(kind, init, bs))
-    got = optax_more.FRAMEWORK.build("piecewise_interpolate_schedule", interpolate_type=kind, init_value=init,
+    got = optax_lib.FRAMEWORK.build("piecewise_interpolate_schedule", interpolate_type=kind, init_value=init,
                                      boundaries_and_scales=bs)(np.arange(N))
     np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-15)
 
 
 def test_piecewise_interpolate_json_keys():
-    a = optax_more.FRAMEWORK.build("piecewise_interpolate_schedule", interpolate_type="linear", init_value=1.0,
+    a = optax_lib.FRAMEWORK.build("piecewise_interpolate_schedule", interpolate_type="linear", init_value=1.0,
                                    boundaries_and_scales={"10": 0.5})
-    b = optax_more.FRAMEWORK.build("piecewise_interpolate_schedule", interpolate_type="linear", init_value=1.0,
+    b = optax_lib.FRAMEWORK.build("piecewise_interpolate_schedule", interpolate_type="linear", init_value=1.0,
                                    boundaries_and_scales={10: 0.5})
     assert a == b
 
@@ -61,14 +61,14 @@ def test_join_schedules_live(parts, bounds):
     import jax.numpy as jnp
 
     ref = np.asarray(optax.join_schedules([getattr(optax, n)(**p) for n, p in parts], bounds)(jnp.arange(N)))
-    got = optax_more.FRAMEWORK.build("join_schedules", schedules=parts, boundaries=bounds)(np.arange(N))
+    got = optax_lib.FRAMEWORK.build("join_schedules", schedules=parts, boundaries=bounds)(np.arange(N))
     np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-15)
 
 
 def test_nested_join():
     inner = ("join_schedules", dict(schedules=[("constant_schedule", dict(value=0.2)),
                                                ("constant_schedule", dict(value=0.4))], boundaries=[3]))
-    s = optax_more.FRAMEWORK.build("join_schedules", schedules=[inner, ("constant_schedule", dict(value=0.1))],
+    s = optax_lib.FRAMEWORK.build("join_schedules", schedules=[inner, ("constant_schedule", dict(value=0.1))],
                                    boundaries=[6])
     np.testing.assert_allclose(s(np.arange(8)), [0.2, 0.2, 0.2, 0.4, 0.4, 0.4, 0.1, 0.1])
 
@@ -90,4 +90,4 @@ def test_nested_join():
 ])
 def test_bad_input(name, kw, word):
     with pytest.raises(ValueError, match=word):
-        optax_more.FRAMEWORK.build(name, **kw)
+        optax_lib.FRAMEWORK.build(name, **kw)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from warmup_core import compat
-from warmup_core.libraries import torch_more
+from warmup_core.libraries import torch as torch_lib
 
 torch = pytest.importorskip("torch")
 L = torch.optim.lr_scheduler
@@ -32,7 +32,7 @@ def torch_lrs(make, n=N, lr=1.0):
 
 
 def build(name, base_lr, **kw):
-    return torch_more.FRAMEWORK.build(name, base_lr=base_lr, **kw)
+    return torch_lib.FRAMEWORK.build(name, base_lr=base_lr, **kw)
 
 
 CYCLIC = [

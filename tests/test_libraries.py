@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import warnings
 
 import numpy as np
@@ -16,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.test_codegen import SCHEDULES
-from warmup_core import Decay, LRSchedule, Warmup, WarmupDecay, compat, from_dict
+from warmup_core import DECAYS, WARMUPS, Decay, LRSchedule, Warmup, WarmupDecay, compat, from_dict
 from warmup_core.libraries import FRAMEWORKS, Refusal
 
 EXAMPLES = [(key, name, i, ex) for key, fw in sorted(FRAMEWORKS.items()) for name, b in fw.schedules.items()
@@ -118,6 +119,32 @@ def test_refusals_name_the_librarys_parameter(library, name, params, param):
         compat.build(library, name, **params)
 
 
+CORE_NAMES = {p.name for e in [*WARMUPS.values(), *DECAYS.values()] for p in e.params} | {
+    "steps", "factor", "target", "total_steps", "offset"}
+BAD_VALUES = [0, 1, -1, 2, 0.5, -0.5, 1e-300, 1e300, -1e300, 10**30, math.inf, math.nan, True, None, "x", [], [1, 2],
+              [3, 1], {}, 1e7]
+
+
+@pytest.mark.parametrize("key", sorted(FRAMEWORKS))
+def test_every_refusal_names_a_parameter_of_the_framework(key):
+    """Each parameter of each example, set to each bad value: a refusal names one of the entry's own parameters
+    (or base_lr) and never a core parameter the framework does not have ('gamma' for 'decay_rate')."""
+    fw, wrong = FRAMEWORKS[key], {}
+    for name, b in fw.schedules.items():
+        names = [*b.params, "base_lr"]
+        for ex in b.examples:
+            for p in names:
+                for v in BAD_VALUES:
+                    try:
+                        fw.build(name, **{**ex, p: v})
+                    except ValueError as e:
+                        msg = str(e)
+                        core = [c for c in CORE_NAMES - set(names) if f"parameter '{c}'" in msg]
+                        if core or not any(re.search(rf"\b{re.escape(n)}\b", msg) for n in names):
+                            wrong.setdefault(f"{name}({p}={v!r})", msg)
+    assert not wrong, wrong
+
+
 def test_optax_exponential_growth_is_accepted_with_a_cap():
     s = compat.build("optax", "exponential_decay", init_value=0.1, transition_steps=1, decay_rate=2.0, end_value=0.8)
     np.testing.assert_allclose(s([0, 1, 2, 3, 10**9]), [0.1, 0.2, 0.4, 0.8, 0.8], rtol=1e-12)
@@ -136,7 +163,11 @@ def check_values(s: LRSchedule):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with np.errstate(all="raise", under="ignore"):
-            v = s(PROBE)
+            try:
+                v = s(PROBE)
+            except ValueError as e:  # the guard against float64 overflow (a join/product of extreme base lrs)
+                assert "overflows float64" in str(e)
+                return
     assert v.shape == PROBE.shape
     assert np.all(np.isfinite(v)) and np.all(v >= 0), v[~(np.isfinite(v) & (v >= 0))][:5]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -43,6 +44,20 @@ def test_cli_help_and_where_from_the_checkout():
     assert any(f.startswith("--browser.gatherUsageStats=") for f in cli.config_flags(ROOT))
 
 
+SHIPPED = """
+import importlib, pkgutil, warmup_core
+from importlib import resources
+names = [m.name for m in pkgutil.walk_packages(warmup_core.__path__, "warmup_core.") if ".training" not in m.name]
+for n in names:
+    importlib.import_module(n)  # warmup_core.configs, .predict, .libraries, ... (training needs the [train] extra)
+print("ok" if {"warmup_core.configs", "warmup_core.predict", "warmup_core.libraries.torch"} <= set(names) else names)
+data = resources.files("warmup_core") / "data" / "multi_power_law"
+print("ok" if (data / "LICENSE").is_file() and any((data / "curves").iterdir()) else "no data")
+from warmup_core.predict import data as d
+print("ok" if d.DATA_DIR.is_dir() and str(d.DATA_DIR).startswith(warmup_core.__path__[0]) else d.DATA_DIR)
+"""
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -51,10 +66,18 @@ def _free_port() -> int:
 
 @pytest.mark.slow
 def test_wheel_installs_into_a_fresh_venv_and_starts_the_app(tmp_path):
-    wheels = tmp_path / "wheels"
-    # --no-build-isolation: build with the setuptools already installed (no download)
+    src, wheels = tmp_path / "src", tmp_path / "wheels"
+    # build from a copy, so the checkout gets no build/ or egg-info; --no-build-isolation: with the setuptools
+    # already installed (no download)
+    junk = shutil.ignore_patterns(".git", "*.egg-info", "__pycache__", ".venv", ".hypothesis", ".pytest_cache")
+    top = {"build", "dist", "data", "artifacts"}  # the checkout's own run and build output
+
+    def ignore(folder, names):
+        return set(junk(folder, names)) | (top & set(names) if Path(folder) == ROOT else set())
+
+    shutil.copytree(ROOT, src, ignore=ignore)
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
-                    str(wheels), str(ROOT)], check=True, cwd=tmp_path, timeout=300)
+                    str(wheels), str(src)], check=True, cwd=tmp_path, timeout=300)
     (wheel,) = wheels.glob("warmup_lab-*.whl")
     venv = tmp_path / "venv"
     # --system-site-packages: numpy, streamlit... come from this environment; warmup_core only from the wheel
@@ -69,6 +92,11 @@ def test_wheel_installs_into_a_fresh_venv_and_starts_the_app(tmp_path):
     path, count = where.stdout.split()
     assert Path(path).is_relative_to(venv) and not Path(path).is_relative_to(ROOT), path
     assert int(count) > 0
+    # every sub-package and the shipped data (predict's curves and fit, with their licence) came with the wheel
+    shipped = subprocess.run([str(py), "-c", SHIPPED], cwd=tmp_path, env=env, capture_output=True, text=True,
+                             timeout=120)
+    assert shipped.returncode == 0, shipped.stdout + shipped.stderr
+    assert shipped.stdout.split() == ["ok"] * 3, shipped.stdout
 
     exe = venv / "bin" / "warmup-lab"
     help_text = subprocess.run([str(exe), "--help"], cwd=tmp_path, env=env, capture_output=True, text=True,
@@ -76,7 +104,10 @@ def test_wheel_installs_into_a_fresh_venv_and_starts_the_app(tmp_path):
     assert "Warmup Lab" in help_text
     app = Path(subprocess.run([str(exe), "--where"], cwd=tmp_path, env=env, capture_output=True, text=True,
                               check=True, timeout=120).stdout.strip())
-    assert app.is_relative_to(venv) and (app / "app.py").is_file() and (app / "pages" / "explore.py").is_file()
+    assert app.is_relative_to(venv) and (app / "app.py").is_file()
+    for folder in ("pages", "ui"):  # every page (predict, train, ...) and widget module travels with the app
+        names = [sorted(p.name for p in (top / folder).glob("*.py")) for top in (app, ROOT)]
+        assert names[0] == names[1], folder
 
     # the installed copy of the app runs its default page without an exception (imports resolve from the venv)
     run = ("import sys; from streamlit.testing.v1 import AppTest; sys.path.insert(0, sys.argv[1]); "

@@ -168,7 +168,7 @@ def test_the_cli_runs_a_comparison_on_ray_with_the_local_numbers(tmp_path, monke
     monkeypatch.setenv("WARMUP_LAB_DB", str(tmp_path / "cli.sqlite"))
     args = ["--task", "mlp", "--steps", "12", "--log-every", "3"]
     for w in (0, 4):
-        args += ["--schedule", Schedule(0.3, Warmup("linear", w) if w else Warmup(), Decay("cosine"),
+        args += ["--schedule", Schedule(0.3, Warmup("linear", w), Decay("cosine"),
                                         total_steps=12).to_json()]
     assert main(args) == 0
     local = [json.loads(line) for line in capsys.readouterr().out.splitlines()]

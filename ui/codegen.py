@@ -1,17 +1,16 @@
-"""Code export for the app: each framework's exporter lives in its own module of
-:mod:`warmup_core.libraries` (both directions in one place); this module only lists what the app shows.
-tests/test_codegen.py runs every snippet against the real library."""
+"""Code export for the app. Each framework's exporter lives in its own module of
+:mod:`warmup_core.libraries` (both directions in one place); this module only orders what the app shows.
+tests/test_codegen.py runs the snippets against the real libraries."""
 
 from __future__ import annotations
 
-from warmup_core.libraries import get
+from warmup_core.libraries import FRAMEWORKS, Refusal, get
 from warmup_core.libraries.torch import standalone as pytorch
 
-SHOWN = {"transformers": "transformers", "timm": "timm", "optax": "optax", "Keras": "keras"}
-# issue #9 §3 frameworks: shown only where they can express the schedule (each exporter checks by rebuilding)
-WHERE_EXPRESSIBLE = {"DeepSpeed": "deepspeed", "Megatron-core": "megatron", "NeMo": "nemo", "mmengine": "mmengine",
-                     "detectron2": "detectron2", "Composer": "composer", "Ultralytics": "ultralytics",
-                     "fastai": "fastai"}
+STANDALONE = "PyTorch (standalone)"
+FEATURED = ("transformers", "timm", "optax", "keras")
+"""Always shown, in this order (with the reason when they cannot express the schedule); every other registered
+framework is shown only where it can express the schedule, so a new module appears with no edit here."""
 
 
 def transformers(s):
@@ -31,7 +30,13 @@ def keras(s):
 
 
 def snippets(s) -> dict:
-    """``{library: (code or None, note)}`` for the current schedule."""
-    out = {"PyTorch (standalone)": (pytorch(s), ""), **{label: get(key).export(s) for label, key in SHOWN.items()}}
-    more = {label: get(key).export(s) for label, key in WHERE_EXPRESSIBLE.items()}
+    """``{label: (code or None, note)}``: the standalone PyTorch script, the featured frameworks, then every other
+    registered framework that can express ``s`` (labelled by its title, in alphabetical order)."""
+    try:
+        out = {STANDALONE: (pytorch(s), "")}
+    except Refusal as e:
+        out = {STANDALONE: (None, f"PyTorch (standalone): {e}.")}
+    out |= {get(key).title: get(key).export(s) for key in FEATURED}
+    others = sorted((fw for key, fw in FRAMEWORKS.items() if key not in FEATURED), key=lambda fw: fw.title.lower())
+    more = {fw.title: fw.export(s) for fw in others}
     return out | {label: made for label, made in more.items() if made[0] is not None}

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from warmup_core import Decay, Schedule, Warmup, compat, from_dict, from_json
-from warmup_core.libraries import _same_settings as same_settings
+from warmup_core.libraries import same_settings
 from warmup_core.reduce import reduce_indices
 
 from . import explore, safe, share, widgets

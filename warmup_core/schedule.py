@@ -27,7 +27,8 @@ import numpy as np
 from .params import Param
 from .registry import CONVENTIONS, FACTOR, STEPS, decay_entry, warmup_entry
 
-BASE_LR = Param(name="base_lr", default=0.1, kind="float", minimum=0.0, minimum_open=True, unit="lr",
+# 1e6 is far past any real learning rate, and keeps lr · multiplier (at most 1e6) far from float64 overflow.
+BASE_LR = Param(name="base_lr", default=0.1, kind="float", minimum=0.0, minimum_open=True, maximum=1e6, unit="lr",
                 help="Peak learning rate.")
 TOTAL_STEPS = Param(name="total_steps", default=None, kind="int", minimum=1, optional=True, unit="steps",
                     help="Length of training.")
@@ -449,12 +450,13 @@ class Product(LRSchedule):
 
 # --- JSON at the edges ------------------------------------------------------------------------------
 
-def _check_keys(d: Mapping, allowed: Iterable[str], what: str):
+def _check_keys(d: Mapping, allowed: Iterable[str] | None, what: str):
+    """``d`` is a JSON object with string keys, all in ``allowed`` (any, if None)."""
     if not isinstance(d, Mapping):
         raise ValueError(f"{what} must be a JSON object, got {d!r}")
     if not all(isinstance(k, str) for k in d):
         raise ValueError(f"{what}: keys must be strings, got {sorted(map(repr, d))}")
-    extra = sorted(set(d) - set(allowed))
+    extra = sorted(set(d) - set(allowed)) if allowed is not None else []
     if extra:
         raise ValueError(f"{what}: unknown key(s) {extra}; valid keys are {sorted(allowed)}")
 
@@ -485,8 +487,8 @@ def from_dict(d: Mapping[str, Any], _depth: int = 0) -> LRSchedule:
     _check_keys(d, ("type", "base_lr", "warmup", "decay", "convention", "total_steps", "offset"), "schedule")
     w = d.get("warmup") or {"method": "none"}
     dec = d.get("decay") or {"name": "constant"}
-    _check_keys(w, set(w), "warmup")
-    _check_keys(dec, set(dec), "decay")
+    _check_keys(w, None, "warmup")
+    _check_keys(dec, None, "decay")
     w, dec = dict(w), dict(dec)
     try:
         warmup = Warmup(w.pop("method", "none"), **w)

@@ -5,8 +5,9 @@ framework's names and defaults → a core schedule), its exporter (a core schedu
 framework, or a :class:`~warmup_core.libraries.base.Refusal` saying why not), the code that call is
 written as, and the docstring that states its conventions (collected in ``docs/conventions.md``).
 
-Every module in this package whose name does not start with ``_`` and is not ``base`` is imported
-here and registers itself; :mod:`warmup_core.compat` reads :data:`FRAMEWORKS`.
+Every module in this package whose name does not start with ``_`` and is not a helper (:data:`HELPERS`) is
+imported here and registers itself; :mod:`warmup_core.compat` reads :data:`FRAMEWORKS`.
+:mod:`warmup_core.libraries.same_settings` is the app's "same settings, different libraries" table.
 
 >>> from warmup_core.libraries import get
 >>> torch = get("torch")
@@ -22,8 +23,10 @@ import pkgutil
 
 from .base import FRAMEWORKS, Call, Framework, Refusal
 
+HELPERS = ("base", "same_settings")  # modules of this package that are not frameworks
+
 for _m in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-    if not _m.name.startswith("_") and _m.name != "base":
+    if not _m.name.startswith("_") and _m.name not in HELPERS:
         importlib.import_module(f"{__name__}.{_m.name}")
 
 

@@ -14,7 +14,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..schedule import Decay, LRSchedule, WarmupDecay
+from ..registry import MAX_MULTIPLIER
+from ..schedule import BASE_LR, Decay, LRSchedule, WarmupDecay
 
 REQUIRED = inspect.Parameter.empty
 """Default of a parameter the framework requires (``compat.available()`` shows it as ``"REQUIRED"``)."""
@@ -115,8 +116,10 @@ class Framework:
         missing = [n for n, d in b.params.items() if d is REQUIRED and n not in params]
         if missing:
             raise ValueError(f"{self.key} {name}: missing required parameter(s) {missing}")
-        if not b.absolute and base_lr is None:
-            raise ValueError(f"{self.key} {name} takes the learning rate from the optimizer: pass base_lr")
+        if not b.absolute:
+            if base_lr is None:
+                raise ValueError(f"{self.key} {name} takes the learning rate from the optimizer: pass base_lr")
+            base_lr = BASE_LR.validate(base_lr, f"{self.key} {name}")
         return guarded(b.fn, f"{self.key} {name}", None if b.absolute else base_lr, **params)
 
     # --- core -> library ---------------------------------------------------------------------
@@ -127,7 +130,7 @@ class Framework:
             if self.exporter_fn is None:
                 raise Refusal("it has no code export here")
             if not isinstance(s, WarmupDecay):
-                raise Refusal("a join or product of schedules is exported as PyTorch (standalone) only")
+                raise Refusal("a join or product of schedules has no code export yet")
             return guarded(self.exporter_fn, f"{self.key} export", s)
         except Refusal as e:
             raise Refusal(f"{self.title} cannot express this schedule: {e}") from None
@@ -146,6 +149,8 @@ class Framework:
             c = self.call(s)
         except Refusal as e:
             return None, f"{e}."
+        if self.render_fn is None:
+            return None, f"{self.title}: no code export here yet."
         return self.render_fn(c, s), c.note
 
 
@@ -193,6 +198,18 @@ def number(value, name: str, minimum: float | None = None, maximum: float | None
         hi = "inf" if maximum is None else f"{maximum:g}"
         raise ValueError(f"parameter {name!r} must be a finite number in [{lo}, {hi}], got {value!r}")
     return float(value)
+
+
+def duration(value, name: str) -> float:
+    """A length in steps that may be fractional (a period): a finite float of at least 1e-6 steps."""
+    return number(value, name, 1e-6)
+
+
+def multiplier_cap(value: float, name: str) -> float:
+    """A multiplier above the peak (a cap, a piecewise value) stays below 1e6 × the peak."""
+    if value > MAX_MULTIPLIER:
+        raise ValueError(f"parameter {name!r} gives {value:g} × the peak; warmup_core stops at 1e6 ×")
+    return value
 
 
 def ratio(value, base: float, name: str, base_name: str = "the peak lr") -> float:

@@ -102,7 +102,7 @@ def warmup_decay_lr(base_lr, total_num_steps=REQUIRED, warmup_min_lr=0.0, warmup
     """WarmupDecayLR: the WarmupLR warmup, then linear back to warmup_min_lr at total_num_steps."""
     _resume(last_batch_iteration)
     W, kind = _warmup_steps(warmup_num_steps), _warmup_type(warmup_type)
-    N = integer(total_num_steps, "total_num_steps")
+    N = integer(total_num_steps, "total_num_steps", 1)
     top = positive(warmup_max_lr, "warmup_max_lr")
     r = _floor(warmup_min_lr, top)
     if kind == "log":

@@ -21,6 +21,7 @@ from .base import (
     Call,
     args,
     common_refusal,
+    duration,
     flag,
     framework,
     int_list,
@@ -60,9 +61,15 @@ def cosine_decay_restarts(base_lr, initial_learning_rate=REQUIRED, first_decay_s
                           alpha=0.0):
     """CosineDecayRestarts: m_mul scales the cosine part only, not alpha."""
     return WarmupDecay(positive(initial_learning_rate, "initial_learning_rate"), decay=Decay(
-        "cosine_restarts", period=positive(first_decay_steps, "first_decay_steps"),
-        period_mult=number(t_mul, "t_mul", 1.0), cycle_decay=number(m_mul, "m_mul", 0.0, 1.0),
+        "cosine_restarts", period=duration(first_decay_steps, "first_decay_steps"),
+        period_mult=number(t_mul, "t_mul", 1.0), cycle_decay=_m_mul(m_mul),
         decay_mode="amplitude", floor=number(alpha, "alpha", 0.0, 1.0)))
+
+
+def _m_mul(m_mul):
+    if not 0 < number(m_mul, "m_mul", 0.0, 1.0):
+        raise ValueError("parameter 'm_mul' = 0 leaves only alpha after the first cycle; warmup_core needs m_mul > 0")
+    return float(m_mul)
 
 
 @FRAMEWORK.schedule("PolynomialDecay", absolute=True, examples=[
@@ -95,7 +102,7 @@ def exponential_decay(base_lr, initial_learning_rate=REQUIRED, decay_steps=REQUI
     if rate > 1:
         raise ValueError(f"parameter 'decay_rate' = {decay_rate!r} > 1 grows without bound (to inf); warmup_core "
                          "models decays")
-    return WarmupDecay(I, decay=Decay("exponential", gamma=rate, period=number(decay_steps, "decay_steps"),
+    return WarmupDecay(I, decay=Decay("exponential", gamma=rate, period=duration(decay_steps, "decay_steps"),
                                    staircase=flag(staircase, "staircase")))
 
 
@@ -105,6 +112,8 @@ def exponential_decay(base_lr, initial_learning_rate=REQUIRED, decay_steps=REQUI
 def piecewise_constant_decay(base_lr, boundaries=REQUIRED, values=REQUIRED):
     """PiecewiseConstantDecay: the boundary step itself still has the old value."""
     b = int_list(boundaries, "boundaries")
+    if b != sorted(b):
+        raise ValueError(f"parameter 'boundaries' must be sorted, got {b}")
     if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
         raise ValueError(f"parameter 'values' must be a list of numbers, got {values!r}")
     v = [number(x, "values", 0.0) for x in values]
@@ -122,7 +131,7 @@ def inverse_time_decay(base_lr, initial_learning_rate=REQUIRED, decay_steps=REQU
                        staircase=False):
     """InverseTimeDecay: I / (1 + rate · t / D)."""
     return WarmupDecay(positive(initial_learning_rate, "initial_learning_rate"),
-                    decay=Decay("inverse_time", decay_steps=positive(decay_steps, "decay_steps"),
+                    decay=Decay("inverse_time", decay_steps=duration(decay_steps, "decay_steps"),
                                 rate=number(decay_rate, "decay_rate", 0.0), staircase=flag(staircase, "staircase")))
 
 

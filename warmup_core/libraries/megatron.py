@@ -55,7 +55,7 @@ def optimizer_param_scheduler(base_lr, init_lr=REQUIRED, max_lr=REQUIRED, min_lr
                          "(Megatron asserts it)")
     if not isinstance(lr_decay_style, str) or lr_decay_style not in _STYLES:
         raise ValueError(f"parameter 'lr_decay_style' must be one of {list(_STYLES)}, got {lr_decay_style!r}")
-    warm = Warmup("linear", steps=W, factor=init / top) if W else Warmup()
+    warm = Warmup("linear", steps=W, factor=init / top)
     floor = low / top
     if lr_decay_style == "constant":
         return WarmupDecay(top, warm, Decay("constant"))

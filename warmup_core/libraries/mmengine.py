@@ -233,15 +233,15 @@ def param_scheduler(base_lr, schedulers=REQUIRED, epoch_length=None):
         for j, other in enumerate(items):  # its first active step leaves the lr as it is: it changes from b + 1
             ob, oe = other.span
             if j != i and ob < e and b + 1 < oe:
-                raise ValueError(f"{s.kind} with eta_min overlaps {other.kind} (iterations [{b}, {e}) and "
-                                 f"[{ob}, {oe})): mmengine's result then depends on the stepping order; "
-                                 "warmup_core models eta_min on a scheduler that runs alone")
+                raise ValueError(f"parameter 'schedulers': {s.kind} with eta_min overlaps {other.kind} "
+                                 f"(iterations [{b}, {e}) and [{ob}, {oe})): mmengine's result then depends on the "
+                                 "stepping order; warmup_core models eta_min on a scheduler that runs alone")
         before = math.prod(float(p(b)) / base for j, p in enumerate(parts) if p is not None and j != i)
         start = base * before
         r = floors[i](base) / start
         if r > 1:
             raise ValueError(f"parameter 'eta_min' ({floors[i](base)!r}) is above the lr where {s.kind} starts "
-                             f"({start!r})")
+                             f"({start!r}, from base_lr {base!r})")
         parts[i] = _factor(s, base, r)
     return parts[0] if len(parts) == 1 else Product(parts, base)
 

@@ -65,7 +65,7 @@ def _peak_then(r):
 
 def _nemo_warmup(W):
     """``(t + 1) / (W + 1)`` for ``t < W``; 1 at ``W``."""
-    return Warmup("linear", steps=W, factor=1.0 / (W + 1)) if W else Warmup()
+    return Warmup("linear", steps=W, factor=1.0 / (W + 1))
 
 
 @FRAMEWORK.schedule("CosineAnnealing", examples=[
@@ -93,7 +93,7 @@ def cosine_annealing(base_lr, max_steps=REQUIRED, min_lr=0, warmup_steps=None, w
         if D == 0:
             raise ValueError("constant_steps = max_steps without warmup: NeMo divides by zero (no cosine steps)")
         return WarmupDecay(lr, decay=constant_decay(r), total_steps=M)
-    warm = Warmup("linear", steps=W, factor=0.0) if W else Warmup()
+    warm = Warmup("linear", steps=W, factor=0.0)
     decay = Decay("cosine", steps=D, floor=r) if D > 0 else _peak_then(r)
     return WarmupDecay(lr, warm, decay, "prepend", max(M, 1))
 

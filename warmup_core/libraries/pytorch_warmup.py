@@ -33,6 +33,13 @@ def _dampened(base_lr, warmup, lr_scheduler):
     return Product([w, torch_lib.FRAMEWORK.build(name, base_lr, **params)], base_lr)
 
 
+def _period(warmup_period):
+    period = integer(warmup_period, "warmup_period", 1)
+    if period > 1_000_000:
+        raise ValueError(f"parameter 'warmup_period' must be at most 1,000,000 steps, got {warmup_period!r}")
+    return period
+
+
 def _beta2(beta2):
     return number(beta2, "beta2", 0.0, 0.99999)
 
@@ -42,14 +49,14 @@ def _beta2(beta2):
 ])
 def linear_warmup(base_lr, warmup_period=REQUIRED, lr_scheduler=None):
     """LinearWarmup: min(1, (t + 1)/τ) times the wrapped scheduler (a torch (name, params) pair)."""
-    period = integer(warmup_period, "warmup_period", 1)
+    period = _period(warmup_period)
     return _dampened(base_lr, Warmup("untuned_linear", period=period), lr_scheduler)
 
 
 @FRAMEWORK.schedule("ExponentialWarmup", examples=[dict(base_lr=1e-3, warmup_period=20)])
 def exponential_warmup(base_lr, warmup_period=REQUIRED, lr_scheduler=None):
     """ExponentialWarmup: 1 − exp(−(t + 1)/τ) times the wrapped scheduler."""
-    period = integer(warmup_period, "warmup_period", 1)
+    period = _period(warmup_period)
     return _dampened(base_lr, Warmup("untuned_exponential", period=period), lr_scheduler)
 
 

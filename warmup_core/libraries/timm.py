@@ -26,6 +26,7 @@ from .base import (
     Call,
     args,
     common_refusal,
+    duration,
     flag,
     framework,
     int_list,
@@ -51,7 +52,7 @@ def _schedule(base_lr, decay, warmup_t, warmup_lr_init, warmup_prefix, noise_ran
 
 
 def _cycles(base_lr, t_initial, lr_min, cycle_mul, cycle_decay, cycle_limit, k_decay=1.0, **profile):
-    return Decay("cosine_restarts", period=positive(t_initial, "t_initial"),
+    return Decay("cosine_restarts", period=duration(t_initial, "t_initial"),
                  period_mult=number(cycle_mul, "cycle_mul", 1.0), cycle_decay=number(cycle_decay, "cycle_decay", 0.0),
                  cycle_limit=integer(cycle_limit, "cycle_limit"), floor=ratio(lr_min, base_lr, "lr_min", "lr"),
                  k_decay=positive(k_decay, "k_decay"), **profile)

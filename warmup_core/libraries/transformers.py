@@ -64,6 +64,8 @@ def cosine_with_restarts(base_lr, num_warmup_steps=REQUIRED, num_training_steps=
     W, N = integer(num_warmup_steps, "num_warmup_steps"), integer(num_training_steps, "num_training_steps")
     k = integer(num_cycles, "num_cycles", 1)
     L = max(1, N - W)
+    if L / k < 1e-6:
+        raise ValueError(f"parameter 'num_cycles' = {num_cycles!r} makes each cycle shorter than 1e-6 steps")
     return WarmupDecay(base_lr, _warmup(W), Decay("cosine_restarts", period=L / k, cycle_limit=k), "prepend", max(N, 1))
 
 

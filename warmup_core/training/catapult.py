@@ -148,7 +148,7 @@ def warmup_from_eta_c(eta_c: float, eta_trgt: float, warmup_steps: int, total_st
         raise ValueError(f"eta_c and eta_trgt must be positive, got {eta_c!r}, {eta_trgt!r}")
     f = min(eta_c / eta_trgt, 1.0)
     steps = int(round(warmup_steps * (1.0 - f)))
-    warm = Warmup("linear", steps, factor=f) if steps > 0 else Warmup()
+    warm = Warmup("linear", max(steps, 0), factor=f)  # 0 steps is no warmup
     return Schedule(eta_trgt, warm, Decay(decay), "prepend", total_steps)
 
 

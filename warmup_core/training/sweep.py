@@ -32,7 +32,7 @@ class SweepResult:
 
 
 def schedules(lrs, warmups, steps, decay="cosine"):
-    return [Schedule(lr, Warmup("linear", w) if w else Warmup(), Decay(decay), "prepend", steps)
+    return [Schedule(lr, Warmup("linear", w), Decay(decay), "prepend", steps)
             for lr in lrs for w in warmups]
 
 
