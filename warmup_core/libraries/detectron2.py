@@ -399,8 +399,8 @@ def build_lr_scheduler(base_lr, LR_SCHEDULER_NAME="WarmupMultiStepLR", MAX_ITER=
             raise ValueError("parameter 'STEPS' must be increasing and > 0 (fvcore: Milestone must be smaller "
                              f"than start epoch), got {list(STEPS)!r}")
         g = number(GAMMA, "GAMMA", 0.0)
-        if g > 1 and len(steps) * math.log10(g) > 300:
-            raise ValueError(f"parameter 'GAMMA' ({g!r}) to the power of {len(steps)} STEPS overflows float64")
+        if g > 1 and len(steps) * math.log(g) > math.log(1e6):
+            raise ValueError(f"parameter 'GAMMA' = {GAMMA!r} grows the lr past 1e6 × BASE_LR; warmup_core stops there")
         sched = ("MultiStepParamScheduler", {"values": [g**k for k in range(len(steps) + 1)], "milestones": steps,
                                              "num_updates": N})
     elif LR_SCHEDULER_NAME == "WarmupCosineLR":
@@ -411,6 +411,9 @@ def build_lr_scheduler(base_lr, LR_SCHEDULER_NAME="WarmupMultiStepLR", MAX_ITER=
     elif LR_SCHEDULER_NAME == "WarmupStepWithFixedGammaLR":
         if integer(NUM_DECAYS, "NUM_DECAYS", 1) > MAX_STAGES:
             raise ValueError(f"parameter 'NUM_DECAYS' must be at most {MAX_STAGES:,}, got {NUM_DECAYS}")
+        g = positive(GAMMA, "GAMMA")
+        if g > 1 and NUM_DECAYS * math.log(g) > math.log(1e6):
+            raise ValueError(f"parameter 'GAMMA' = {GAMMA!r} grows the lr past 1e6 × BASE_LR; warmup_core stops there")
         sched = ("StepWithFixedGammaParamScheduler", {"base_value": 1.0, "gamma": positive(GAMMA, "GAMMA"),
                                                       "num_decays": NUM_DECAYS,
                                                       "num_updates": N})
