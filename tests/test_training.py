@@ -22,7 +22,7 @@ from warmup_core.training.store import Store  # noqa: E402
 def cfg(task="mlp", lr=0.05, warm=Warmup("linear", 10), steps=40, **kw):
     s = Schedule(lr, warm, Decay("cosine"), "prepend", steps)
     kw = {"log_every": 1, "eval_every": 10, **kw}
-    return RunConfig(task=task, schedule=s.to_dict(), steps=steps, **kw)
+    return RunConfig(task=task, schedule=s, steps=steps, **kw)
 
 
 @pytest.mark.parametrize("task,opt", [("mlp", "sgd"), ("digits", "sgd"), ("charlm", "adam"), ("mlp", "gi-adam")])
@@ -143,12 +143,20 @@ def test_two_concurrent_jobs(manager):
     assert a["started"] < b["finished"] and b["started"] < a["finished"]  # they overlapped in time
 
 
+def until(condition, timeout=60.0, every=0.01):
+    """Wait for ``condition()`` with a deadline (a test never hangs)."""
+    deadline = time.time() + timeout
+    while not condition():
+        if time.time() > deadline:
+            raise AssertionError(f"not true within {timeout} s")
+        time.sleep(every)
+
+
 def test_cancel_stops_a_run_within_a_second(manager):
     (rid,) = manager.submit("a", [cfg(task="charlm", optimizer="adam", lr=1e-3, steps=5000, batch_size=8)])
-    while manager.store.run(rid)["status"] != "running" or not manager.store.metrics(rid):
-        time.sleep(0.01)
+    until(lambda: manager.store.run(rid)["status"] == "running" and manager.store.metrics(rid))
     t0 = time.perf_counter()
-    manager.cancel(rid)
+    manager.cancel(rid, "a")
     assert manager.wait([rid], 5)
     assert time.perf_counter() - t0 < 1.0
     assert manager.store.run(rid)["status"] == "cancelled"
@@ -221,3 +229,294 @@ def test_sgd_update_norm_shortcut_equals_the_measured_update(monkeypatch):
     train(c, slow.append)
     np.testing.assert_allclose([r["update_norm"] for r in fast], [r["update_norm"] for r in slow], rtol=1e-4,
                                atol=1e-9)
+
+
+# --- the schedule is an object inside; JSON only at the record ------------------------------------
+
+def test_a_run_config_holds_the_schedule_object_and_parses_json_once():
+    s = Schedule(0.05, Warmup("linear", 10), Decay("cosine"), "prepend", 40)
+    c = RunConfig(schedule=s.to_dict(), steps=40)  # a dict from an edge is parsed here, once
+    assert isinstance(c.schedule, Schedule) and c.schedule == s
+    again = RunConfig.from_json(c.to_json())
+    assert again.schedule == s and again == c
+    with pytest.raises(ValueError, match="schedule"):
+        RunConfig(schedule=[1, 2]).validate()
+
+
+def test_task_options_are_checked_before_a_run():
+    with pytest.raises(ValueError, match="has no option 'wdith'"):
+        cfg(options={"wdith": 8}).validate()
+    with pytest.raises(ValueError, match="width"):
+        cfg(options={"width": 10**9}).validate()  # bounded memory: a huge model is refused, not built
+    with pytest.raises(ValueError, match="multiple of 'heads'"):
+        cfg("charlm", options={"d_model": 30, "heads": 4}).validate()
+
+
+# --- the runs of one comparison advance together --------------------------------------------------
+
+def test_a_comparison_trains_in_lock_step():
+    from warmup_core.training.engine import train_together
+
+    order, ends = [], {}
+    cfgs = [cfg(steps=6), cfg(steps=6, warm=Warmup()), cfg(steps=3)]
+    train_together(cfgs, [lambda row, i=i: order.append((i, row["step"])) for i in range(3)],
+                   [lambda: False] * 3, lambda i, res: ends.__setitem__(i, res))
+    assert order[:9] == [(0, 0), (1, 0), (2, 0), (0, 1), (1, 1), (2, 1), (0, 2), (1, 2), (2, 2)]
+    assert order[9:] == [(0, 3), (1, 3), (0, 4), (1, 4), (0, 5), (1, 5)]
+    assert [ends[i].status for i in range(3)] == ["finished"] * 3
+    # interleaving changes nothing in a run: the same losses as alone
+    alone = []
+    train(cfg(steps=6), alone.append)
+    together = []
+    train_together([cfg(steps=6), cfg(steps=6, warm=Warmup())], [together.append, lambda r: None],
+                   [lambda: False] * 2, lambda i, r: None)
+    assert [r["loss"] for r in together] == [r["loss"] for r in alone]
+
+
+def test_one_failing_run_ends_alone(tmp_path):
+    from warmup_core.training.engine import train_together
+
+    ends = {}
+    bad = cfg("cifar10", steps=2, options={"data_dir": str(tmp_path / "none")})
+    train_together([bad, cfg(steps=5)], [lambda r: None] * 2, [lambda: False] * 2,
+                   lambda i, res: ends.__setitem__(i, res))
+    assert isinstance(ends[0], FileNotFoundError) and ends[1].status == "finished"
+
+
+def test_a_submitted_comparison_starts_together_and_its_lines_race(manager):
+    slow = dict(task="charlm", optimizer="adam", lr=1e-3, steps=60, batch_size=8, log_every=1)
+    ids = manager.submit("a", [cfg(**slow), cfg(**slow, warm=Warmup())])
+    until(lambda: all(len(manager.store.metrics(i)) >= 5 for i in ids))
+    a, b = (manager.store.run(i) for i in ids)
+    assert a["status"] == b["status"] == "running" and a["started"] == b["started"]
+    assert abs(len(manager.store.metrics(ids[0])) - len(manager.store.metrics(ids[1]))) <= 15
+    for i in ids:
+        manager.cancel(i, "a")
+    assert manager.wait(ids, 10)
+
+
+def test_metrics_since_step_returns_only_new_rows(tmp_path):
+    store = Store(tmp_path / "m.sqlite")
+    rid = store.create("a", "g", "x", cfg().to_json(), 40)
+    store.add_metrics(rid, [{"step": s, "loss": float(s)} for s in range(5)])
+    assert [r["step"] for r in store.metrics(rid, since_step=2)] == [3, 4]
+    assert store.metrics(rid, since_step=4) == [] and store.run(rid)["step"] == 4
+
+
+# --- ownership --------------------------------------------------------------------------------------
+
+def test_only_the_owner_can_cancel_or_delete(manager):
+    from warmup_core.training.store import NotOwnerError
+
+    (rid,) = manager.submit("alice", [cfg(task="charlm", optimizer="adam", lr=1e-3, steps=5000, batch_size=8)])
+    with pytest.raises(NotOwnerError, match="belongs to another browser"):
+        manager.cancel(rid, "mallory")
+    with pytest.raises(NotOwnerError):
+        manager.delete(rid, "mallory")
+    with pytest.raises(NotOwnerError):
+        manager.store.delete(rid, "mallory")
+    assert manager.store.run(rid)["status"] in ("queued", "running")
+    manager.delete(rid, "alice")
+    assert manager.store.run(rid) is None and manager.store.metrics(rid) == []
+
+
+# --- two server processes on one database ---------------------------------------------------------
+
+def test_a_second_manager_leaves_the_first_ones_runs_alone(tmp_path):
+    path = tmp_path / "shared.sqlite"
+    a = JobManager(Store(path), max_workers=1, lease=3.0)
+    long = dict(task="charlm", optimizer="adam", lr=1e-3, steps=5000, batch_size=8)
+    running = a.submit("u", [cfg(**long)])
+    queued = a.submit("u", [cfg(**long)])  # one worker: this one waits
+    until(lambda: a.store.run(running[0])["status"] == "running")
+    b = JobManager(Store(path), max_workers=1, lease=3.0)
+    try:
+        time.sleep(2.0)  # several of b's heartbeats (each one reaps)
+        assert b.store.reap(3.0) == 0
+        assert a.store.run(running[0])["status"] == "running" and a.store.run(queued[0])["status"] == "queued"
+        # a cancel from the other process reaches the run through the database
+        b.cancel(running[0], "u")
+        until(lambda: a.store.run(running[0])["status"] == "cancelled", timeout=10)
+    finally:
+        a.shutdown()
+        b.shutdown()
+    assert Store(path).run(queued[0])["status"] == "interrupted"  # a's clean stop says so
+
+
+def test_a_killed_server_process_has_its_runs_marked_interrupted(tmp_path):
+    path = tmp_path / "shared.sqlite"
+    script = (
+        "import sys, time\n"
+        "from warmup_core.training.jobs import JobManager\n"
+        "from warmup_core.training import RunConfig\n"
+        "m = JobManager(sys.argv[1])\n"
+        "ids = m.submit('u', [RunConfig(task='charlm', optimizer='adam', steps=100000, batch_size=8)])\n"
+        "print(ids[0], flush=True)\n"
+        "time.sleep(600)\n")
+    proc = subprocess.Popen([sys.executable, "-c", script, str(path)], stdout=subprocess.PIPE, text=True)
+    try:
+        rid = proc.stdout.readline().strip()
+        store = Store(path)
+        until(lambda: store.run(rid)["status"] == "running", timeout=60)
+        other = JobManager(Store(path))  # a second server while the first lives: its run stays running
+        assert store.run(rid)["status"] == "running"
+        proc.kill()
+        proc.wait(10)
+        assert store.reap() == 1  # the process is gone (same host): no need to wait for the lease
+        assert store.run(rid)["status"] == "interrupted"
+        other.shutdown()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+
+
+# --- a database that cannot be used ----------------------------------------------------------------
+
+def _db_cases(tmp_path):
+    import os
+    import sqlite3
+
+    from warmup_core.training.store import SCHEMA
+
+    garbage = tmp_path / "garbage.sqlite"
+    garbage.write_bytes(b"this is not a database" * 100)
+    truncated = tmp_path / "truncated.sqlite"  # a real database cut short (a full disk, a copy interrupted)
+    writer = sqlite3.connect(truncated)
+    writer.executescript(SCHEMA)
+    writer.executemany("INSERT INTO metrics (run_id, step, loss) VALUES (?, ?, ?)",
+                       [("r", i, 0.5) for i in range(5000)])
+    writer.commit()
+    writer.close()
+    truncated.write_bytes(truncated.read_bytes()[:20_000])
+    folder = tmp_path / "folder.sqlite"
+    folder.mkdir()
+    yield "garbage", garbage, "damaged or is not a SQLite file"
+    yield "truncated", truncated, "damaged or is not a SQLite file"
+    yield "folder", folder, "is a folder"
+    if os.geteuid() != 0:  # root writes anyway
+        ro = tmp_path / "ro"
+        ro.mkdir()
+        Store(ro / "runs.sqlite")
+        for f in ro.iterdir():
+            f.chmod(0o444)
+        ro.chmod(0o555)
+        yield "read-only", ro / "runs.sqlite", "read-only"
+    locked = tmp_path / "locked.sqlite"
+    Store(locked)
+    holder = sqlite3.connect(locked, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    yield "locked", locked, "locked by another program"
+    holder.execute("ROLLBACK")
+
+
+def test_a_database_that_cannot_be_used_says_what_is_wrong_and_how_to_fix_it(tmp_path):
+    from warmup_core.training.store import StoreError
+
+    seen = []
+    for name, path, what in _db_cases(tmp_path):
+        with pytest.raises(StoreError) as err:
+            Store(path, timeout=0.2)
+        assert what in str(err.value) and "WARMUP_LAB_DB" in str(err.value), (name, str(err.value))
+        seen.append(name)
+    assert {"garbage", "truncated", "folder", "locked"} <= set(seen)
+
+
+def test_a_read_only_database_file_is_refused(tmp_path, monkeypatch):
+    """As root a chmod does not stop writes; SQLite's own read-only mode stands in for it."""
+    import sqlite3
+
+    from warmup_core.training import store as store_mod
+    from warmup_core.training.store import StoreError
+
+    path = tmp_path / "ro.sqlite"
+    Store(path)
+    real = sqlite3.connect
+    monkeypatch.setattr(store_mod.sqlite3, "connect",
+                        lambda p, **kw: real(f"file:{p}?mode=ro", uri=True, **kw))
+    with pytest.raises(StoreError, match="read-only.*WARMUP_LAB_DB"):
+        Store(path, timeout=0.2)
+
+
+# --- CLI: every failure is one line and a non-zero exit ----------------------------------------------
+
+def cli(*args, timeout=120):
+    return subprocess.run([sys.executable, "-m", "warmup_core.training", *args], capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def test_cli_refuses_a_zero_batch_and_a_missing_gpu_in_one_line():
+    s = Schedule(0.05, total_steps=5).to_json()
+    r = cli("--schedule", s, "--steps", "5", "--batch-size", "0")
+    assert r.returncode == 2 and r.stderr.strip().count("\n") == 0 and "batch_size" in r.stderr
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    r = cli("--schedule", s, "--steps", "5", "--device", "cuda")
+    assert r.returncode == 2 and r.stderr.strip() == \
+        "error: device 'cuda' is not available on this machine (available: ['cpu'])" and r.stdout == ""
+
+
+def test_cli_saves_runs_for_the_app_and_refuses_a_corrupt_database(tmp_path):
+    s = Schedule(0.05, total_steps=5).to_json()
+    r = cli("--schedule", s, "--steps", "5", "--save", "--db", str(tmp_path / "ok.sqlite"), "--owner", "k" * 32)
+    assert r.returncode == 0, r.stderr
+    (run,) = Store(tmp_path / "ok.sqlite").runs(owner="k" * 32)
+    assert run["status"] == "finished" and len(Store(tmp_path / "ok.sqlite").metrics(run["id"])) == 5
+    bad = tmp_path / "bad.sqlite"
+    bad.write_bytes(b"\x00garbage" * 64)
+    r = cli("--schedule", s, "--steps", "5", "--save", "--db", str(bad))
+    assert r.returncode == 1 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+    assert "not a SQLite file" in r.stderr and "WARMUP_LAB_DB" in r.stderr
+
+
+def test_cli_fuzz_never_a_traceback(monkeypatch, capsys, tmp_path):
+    """Random argument lists through main(): exit 0 only when every argument is valid, otherwise 1 or 2
+    and exactly one line on stderr. Training itself is replaced by a validation (the real loop is
+    covered above); the CLI's own parsing, checks and messages are what is fuzzed."""
+    from warmup_core.training import __main__ as cli_mod
+    from warmup_core.training.engine import RunResult
+
+    def fake_train(c, on_log=None, should_stop=None):
+        c.validate()
+        return RunResult("finished", c.steps, 0.1, "", "cpu")
+
+    monkeypatch.setattr(cli_mod, "train", fake_train)
+    monkeypatch.setenv("WARMUP_LAB_DB", str(tmp_path / "default.sqlite"))  # --save without --db
+    corrupt = tmp_path / "corrupt.sqlite"
+    corrupt.write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 8)
+    good = Schedule(0.05, Warmup("linear", 2), total_steps=5).to_json()
+    sched_file = tmp_path / "s.json"
+    sched_file.write_text(good)
+    values = {
+        "--task": ["mlp", "charlm", "imagenet", "", "MLP"],
+        "--schedule": [good, f"@{sched_file}", "@/nonexistent", "{}", "[]", "null", "{\"base_lr\": 1e400}",
+                       "{\"base_lr\": \"x\"}", "[" * 5000, "{\"warmup\": {\"method\": 3}}", "not json"],
+        "--steps": ["5", "0", "-3", "1e6", "abc", "99999999999999999999", ""],
+        "--batch-size": ["8", "0", "-1", "70000", "x"],
+        "--optimizer": ["sgd", "adam", "lion"],
+        "--seed": ["0", "-1", str(2**40)],
+        "--device": ["auto", "cpu", "cuda", "tpu", ""],
+        "--log-every": ["0", "-5", "2"],
+        "--eval-every": ["0", "10"],
+        "--option": ["width=8", "width", "width=999999999", "nope=1", "norm=pre", "=", "width=" + "9" * 30],
+        "--db": [str(corrupt), str(tmp_path), str(tmp_path / "fresh.sqlite")],  # the first one fails: code 1
+    }
+    rng = np.random.default_rng(20261124)
+    outcomes = {0: 0, 1: 0, 2: 0}
+    for _ in range(300):  # each flag's first value is valid; the schedule is (nearly) always given
+        argv = []
+        for flag in rng.permutation(list(values)):
+            if flag == "--schedule" and rng.random() < 0.95 or rng.random() < 0.3:
+                pick = values[flag][0] if rng.random() < 0.7 else rng.choice(values[flag])
+                argv += [flag, str(pick)]
+        if rng.random() < 0.4:
+            argv.append("--save")
+        if rng.random() < 0.05:
+            argv.append("--bogus")
+        code = cli_mod.main(argv)
+        out, err = capsys.readouterr()
+        assert code in (0, 1, 2), (argv, code)
+        assert "Traceback" not in err and "Traceback" not in out, argv
+        if code:
+            assert err.count("\n") == 1 and err.startswith("error: "), (argv, err)
+        outcomes[code] += 1
+    assert min(outcomes.values()) > 0, outcomes  # the fuzz reached success, run failures and usage errors

@@ -1,10 +1,18 @@
-"""The Train page's pieces: the shared job manager, schedule presets for runs, smoothing and charts."""
+"""The Train page's pieces: settings and defaults, the owner key, the shared job manager, what each
+run shows (progress, time left), live metrics read incrementally, and the charts.
+
+The page (``pages/train.py``) only wires widgets to these; nothing here but :func:`manager`,
+:func:`owner` and the small session helpers touches ``st``.
+"""
 
 from __future__ import annotations
 
+import html
 import io
 import os
+import re
 import uuid
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import pandas as pd
@@ -12,38 +20,115 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from warmup_core import Decay, Schedule, Warmup, from_dict
-from warmup_core.training.store import METRICS
+from warmup_core.reduce import reduce_indices
+from warmup_core.training.store import LIVE, METRICS, NotOwnerError, StoreError
 
 from .figures import PALETTE, _style
 
+P = "train"
 LR_CHOICES = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 0.5, 1.0, 3.0]
-
-
-@st.cache_resource
-def manager():
-    """One job manager per server process (thread-safe), over the SQLite store."""
-    from warmup_core.training.jobs import JobManager
-    from warmup_core.training.store import Store
-
-    workers = int(os.environ.get("WARMUP_LAB_WORKERS", "1"))
-    return JobManager(Store(os.environ.get("WARMUP_LAB_DB") or None), max_workers=workers, max_queued=12)
-
-
-def owner() -> str:
-    """This browser session's id: its runs are its own."""
-    if "train.owner" not in st.session_state:
-        st.session_state["train.owner"] = uuid.uuid4().hex
-    return st.session_state["train.owner"]
-
-
 SCHEDULE_CHOICES = ["no warmup", "linear warmup", "constant warmup", "untuned linear (Adam β₂)",
                     "GI-Adam, no warmup"]
+MAX_POINTS = 400  # per trace on a live chart: the browser redraws four charts every refresh
+OWNER_PARAM, VIEW_PARAM, COOKIE = "owner", "view", "warmup_lab_owner"
+_HEX32, _RUN_ID = re.compile(r"[0-9a-f]{32}"), re.compile(r"[0-9a-f]{12}")
+
+
+# --- settings ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Settings:
+    """What the sidebar sets: one comparison's task, optimizer, target lr, length and schedules."""
+
+    task: str = "digits"
+    optimizer: str = "sgd"
+    lr: float = 1.0
+    steps: int = 300
+    batch: int = 64
+    seed: int = 0
+    warmup: int = 100
+    factor: float = 0.1
+    schedules: tuple = ("no warmup", "linear warmup", "constant warmup")
+    sharp: bool = False
+    sharp_every: int = 10
+
+    @staticmethod
+    def key(name: str) -> str:
+        """The session-state / widget key of a field (a typo is an error, not a new key)."""
+        if name not in _FIELDS:
+            raise KeyError(f"Settings has no field {name!r}")
+        return f"{P}.{name}"
+
+    @classmethod
+    def from_state(cls, state) -> Settings:
+        values = {f: state[cls.key(f)] for f in _FIELDS}
+        values["schedules"] = tuple(values["schedules"])
+        return cls(**values)
+
+    def to_state(self, state) -> None:
+        for f in _FIELDS:
+            v = getattr(self, f)
+            state[self.key(f)] = list(v) if f == "schedules" else v
+
+    def configs(self, strategies: list[dict] | None = None) -> list:
+        """The runs of this comparison; ValueError when there is nothing to run."""
+        from warmup_core.training import RunConfig
+
+        steps = int(self.steps)
+        chosen = run_schedules(list(self.schedules), self.lr, steps, min(int(self.warmup), steps), self.factor,
+                               strategies)
+        if not chosen:
+            raise ValueError("Pick at least one schedule to run.")
+        return [RunConfig(task=self.task, schedule=s, optimizer=opt or self.optimizer, steps=steps,
+                          batch_size=int(self.batch), seed=int(self.seed), name=name,
+                          sharpness_every=int(self.sharp_every) if self.sharp else 0).validate()
+                for name, s, opt in chosen]
+
+
+_FIELDS = tuple(f.name for f in fields(Settings))
+# The page's defaults: the digits CNN at SGD lr 1.0 learns under all three schedules, best with a linear
+# warmup, worse without, and worst with the constant 0.1 → 1.0 jump: three distinct learning curves.
+DEFAULTS = Settings()
+# The teaching demo: the Post-LN transformer at Adam lr 0.03, where warmup decides whether it learns.
+DEMO = Settings(task="charlm", optimizer="adam", lr=3e-2, steps=300, batch=32)
+K_DEMO, K_START, K_START_NOW, K_SHOWN, K_OPEN = f"{P}.demo", f"{P}.start", f"{P}.start_demo", f"{P}.shown", \
+    f"{P}.open"
+K_PRESET, K_CACHE, K_NOTICE, K_OPENED = f"{P}.preset", f"{P}.cache", f"{P}.notice", f"{P}.opened"
+
+
+def init_state(state) -> None:
+    """Defaults once per session, then a preset sent by the Learn page's "run it yourself" buttons
+    (``train.preset``: a dict of Settings fields, ``train.start_demo``: start it at once)."""
+    for f in _FIELDS:
+        if Settings.key(f) not in state:
+            state[Settings.key(f)] = list(DEFAULTS.schedules) if f == "schedules" else getattr(DEFAULTS, f)
+    preset = state.pop(K_PRESET, None)
+    if preset:
+        for k, v in preset.items():
+            state[f"{P}.{k}"] = v
+
+
+def on_task(state) -> None:
+    """A new task brings its own optimizer, lr (nearest on the slider), batch size and length."""
+    from warmup_core.training import TASKS
+
+    t = TASKS[state[Settings.key("task")]]
+    cur = Settings.from_state(state)
+    replace(cur, optimizer=t.optimizer, lr=min(LR_CHOICES, key=lambda v: abs(v - t.lr)), batch=t.batch_size,
+            steps=t.steps).to_state(state)
+
+
+def set_demo(state) -> None:
+    DEMO.to_state(state)
+    state[K_START_NOW] = True
 
 
 def run_schedules(choice: list[str], lr: float, steps: int, warmup: int, factor: float,
                   strategies: list[dict] | None = None) -> list[tuple[str, Schedule, str | None]]:
     """``(name, schedule, optimizer override)`` for each choice, all at the same target lr and length.
-    "GI-Adam, no warmup" swaps Adam for GI-Adam (Kalra & Barkeshli 2024) instead of adding a warmup."""
+    "GI-Adam, no warmup" swaps Adam for GI-Adam (Kalra & Barkeshli 2024) instead of adding a warmup.
+    Compare-page strategies (their ``schedule`` a Schedule, or its dict from an older session) are
+    rescaled to this lr and length."""
     cos = Decay("cosine")
     made = {
         "no warmup": (Schedule(lr, Warmup(), cos, "prepend", steps), None),
@@ -54,29 +139,226 @@ def run_schedules(choice: list[str], lr: float, steps: int, warmup: int, factor:
         "GI-Adam, no warmup": (Schedule(lr, Warmup(), cos, "prepend", steps), "gi-adam"),
     }
     for item in strategies or []:
-        s = from_dict(item["schedule"])
+        s = item["schedule"]
+        s = from_dict(s) if isinstance(s, dict) else s
         made[f"Compare: {item['name']}"] = (s.replace(base_lr=lr, total_steps=steps), None)
     return [(name, *made[name]) for name in choice if name in made]
 
 
-SETTINGS = ("task", "optimizer", "lr", "steps", "batch", "seed", "warmup", "factor", "schedules", "sharp",
-            "sharp_every")
+# --- the manager, the owner key, the runs shown ----------------------------------------------------
+
+@st.cache_resource(show_spinner=False)
+def _manager(path: str):
+    from warmup_core.training.jobs import JobManager, torch_threads
+    from warmup_core.training.store import Store
+
+    workers = int(os.environ.get("WARMUP_LAB_WORKERS", "1"))
+    return JobManager(Store(path), max_workers=workers, max_queued=12, threads=torch_threads())
 
 
-def make_configs(settings: dict, strategies: list[dict] | None = None) -> list:
-    """The runs of one comparison from the page's settings; ValueError when there is nothing to run."""
-    from warmup_core.training import RunConfig
+def manager():
+    """One job manager per server process and database (thread-safe). StoreError (not cached: the
+    next rerun tries again) when the database cannot be used; its message says how to fix it."""
+    from warmup_core.training.store import default_path
 
-    steps = int(settings["steps"])
-    chosen = run_schedules(settings["schedules"], settings["lr"], steps, min(int(settings["warmup"]), steps),
-                           settings["factor"], strategies)
-    if not chosen:
-        raise ValueError("Pick at least one schedule to run.")
-    return [RunConfig(task=settings["task"], schedule=s.to_dict(), optimizer=opt or settings["optimizer"],
-                      steps=steps, batch_size=int(settings["batch"]), seed=int(settings["seed"]), name=name,
-                      sharpness_every=int(settings["sharp_every"]) if settings["sharp"] else 0).validate()
-            for name, s, opt in chosen]
+    return _manager(str(default_path()))
 
+
+def owner(state, query_params, cookies) -> str:
+    """This browser's owner key: kept in the session, in the address (``?owner=``) so a refresh,
+    a reopened link or a restarted server finds the runs again, and in a cookie for visits that
+    arrive without it. A malformed value is ignored (a new key is made)."""
+    key = f"{P}.owner"
+    if key not in state:
+        for candidate in (query_params.get(OWNER_PARAM), cookies.get(COOKIE)):
+            if isinstance(candidate, str) and _HEX32.fullmatch(candidate):
+                state[key] = candidate
+                break
+        else:
+            state[key] = uuid.uuid4().hex
+    if query_params.get(OWNER_PARAM) != state[key]:
+        query_params[OWNER_PARAM] = state[key]
+    return state[key]
+
+
+def cookie_script(token: str) -> str:
+    """JavaScript that keeps the owner key in a cookie for a year (same site, not sent elsewhere)."""
+    return (f"<script>document.cookie = '{COOKIE}={token}; max-age=31536000; path=/; SameSite=Strict';"
+            "</script>")
+
+
+def shared_ids(query_params) -> list[str]:
+    """Run ids from a read-only share link (``?view=id,id``); anything malformed is dropped."""
+    raw = query_params.get(VIEW_PARAM) or ""
+    ids = [p for p in str(raw)[:400].split(",") if _RUN_ID.fullmatch(p)]
+    return list(dict.fromkeys(ids))[:12]
+
+
+def share_link(base_url: str | None, run_ids: list[str]) -> str:
+    """A read-only link to these runs' results (no owner key in it)."""
+    base = (base_url or "").split("?")[0].rstrip("/")
+    return f"{base}?{VIEW_PARAM}={','.join(run_ids)}"
+
+
+def shown(state, mine: list[dict]) -> list[str]:
+    """The runs on the charts: as chosen, else this browser's latest comparison."""
+    if K_SHOWN not in state and mine:
+        last = mine[-1]["group_id"]
+        state[K_SHOWN] = [r["id"] for r in mine if r["group_id"] == last]
+    return list(state.get(K_SHOWN, []))
+
+
+def show(state, run_ids) -> None:
+    state[K_SHOWN] = list(dict.fromkeys(run_ids))
+
+
+def start(mgr, me: str, settings: Settings, strategies, state) -> str | None:
+    """Queue a comparison and show it; the error to display, if any."""
+    from warmup_core.training.jobs import QueueFullError
+
+    try:
+        show(state, mgr.submit(me, settings.configs(strategies)))
+    except (ValueError, QueueFullError, StoreError) as e:
+        return str(e)
+    return None
+
+
+def cancel(mgr, run_id: str, me: str, state) -> None:
+    """A button callback: cancel, or leave the refusal for the page to show."""
+    try:
+        mgr.cancel(run_id, me)
+    except (NotOwnerError, KeyError, StoreError) as e:
+        state[K_NOTICE] = str(e)
+
+
+def delete(mgr, run_ids, me: str, state) -> None:
+    """A button callback: delete the runs (cancelled first); refusals are shown, the rest go."""
+    refused = []
+    for rid in run_ids:
+        try:
+            mgr.delete(rid, me)
+        except (NotOwnerError, KeyError, StoreError) as e:
+            refused.append(str(e))
+    show(state, [r for r in state.get(K_SHOWN, []) if r not in run_ids or refused])
+    if refused:
+        state[K_NOTICE] = "; ".join(refused)
+
+
+def open_run(store, state) -> None:
+    """The run-id box's callback: show that run alone on the charts, and say so (or why not)."""
+    text = str(state.get(K_OPEN) or "").strip()
+    rid = text.lower()
+    if not text:
+        return
+    if not _RUN_ID.fullmatch(rid) or store.run(rid) is None:
+        state[K_OPENED] = (False, f"There is no run with id {text[:40]!r} (ids are 12 letters 0-9 a-f).")
+        return
+    show(state, [rid])
+    state[K_OPENED] = (True, f"Run {rid} is on the charts above.")
+
+
+# --- what each run shows ---------------------------------------------------------------------------
+
+def plain(text: str) -> str:
+    """User text (a run name) safe inside Streamlit Markdown: shown literally, never as markup."""
+    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~:$])", r"\\\1", str(text))
+
+
+def done_steps(run: dict) -> int:
+    return 0 if run["status"] == "queued" else min(run["step"] + 1, run["steps"])
+
+
+def eta_seconds(run: dict, wall: float | None) -> float | None:
+    """Time left for a running run at its pace so far (``wall``: seconds at its last logged step)."""
+    done = done_steps(run)
+    if run["status"] != "running" or not wall or done < 2:
+        return None
+    return wall / done * (run["steps"] - done)
+
+
+@dataclass(frozen=True)
+class Progress:
+    run_id: str
+    fraction: float
+    label: str  # Markdown with the user's text escaped
+    live: bool
+    mine: bool
+
+
+def progress(run: dict, me: str, wall: float | None = None) -> Progress:
+    done = done_steps(run)
+    frac = 1.0 if run["status"] == "finished" else done / max(run["steps"], 1)
+    label = f"**{plain(run['name'])}** — {run['status']} {done}/{run['steps']}"
+    eta = eta_seconds(run, wall)
+    if eta is not None:
+        label += f" · about {eta:.0f} s left"
+    if run["message"]:
+        label += f": {plain(run['message'])}"
+    return Progress(run["id"], min(max(frac, 0.0), 1.0), label, run["status"] in LIVE, run["owner"] == me)
+
+
+def runs_table(runs: list[dict], me: str | None = None) -> pd.DataFrame:
+    rows = [{"run": r["name"], "id": r["id"], "status": r["status"], "progress": f"{done_steps(r)}/{r['steps']}",
+             "device": r["device"] or "", "note": r["message"] or ""} for r in runs]
+    return pd.DataFrame(rows, columns=["run", "id", "status", "progress", "device", "note"])
+
+
+def refresh_seconds(render_seconds: float) -> float:
+    """How often the live charts redraw: once a second, slower when drawing them costs more (so the
+    server and the browser are never busier drawing than the runs are training)."""
+    return float(min(5.0, max(1.0, 4 * render_seconds)))
+
+
+# --- live metrics, read incrementally -------------------------------------------------------------
+
+class LiveMetrics:
+    """Each shown run's metric rows, read from the store only past the last step already held
+    (``Store.metrics(since_step)``), so a refresh costs the new rows, not the whole run."""
+
+    def __init__(self):
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    def update(self, store, runs: list[dict]) -> list[tuple[str, pd.DataFrame]]:
+        out = []
+        for r in runs:
+            rid = r["id"]
+            have = self._frames.get(rid)
+            last = int(have["step"].iloc[-1]) if have is not None and len(have) else -1
+            new = store.metrics(rid, since_step=last)
+            if new or have is None:
+                fresh = pd.DataFrame(new, columns=list(METRICS), dtype=float)
+                have = fresh if have is None or not len(have) else pd.concat([have, fresh], ignore_index=True)
+                self._frames[rid] = have
+            out.append((r["name"], have))
+        for gone in set(self._frames) - {r["id"] for r in runs}:
+            del self._frames[gone]
+        return out
+
+
+def live_metrics(state) -> LiveMetrics:
+    if K_CACHE not in state:
+        state[K_CACHE] = LiveMetrics()
+    return state[K_CACHE]
+
+
+def last_wall(frame: pd.DataFrame) -> float | None:
+    w = frame["wall"].dropna()
+    return float(w.iloc[-1]) if len(w) else None
+
+
+def metrics_csv(store, run_ids) -> bytes:
+    parts = []
+    for r in store.runs(ids=list(run_ids)):
+        f = pd.DataFrame(store.metrics(r["id"]), columns=list(METRICS))
+        f.insert(0, "run", r["name"])
+        f.insert(1, "run_id", r["id"])
+        parts.append(f)
+    buf = io.StringIO()
+    (pd.concat(parts) if parts else pd.DataFrame(columns=["run", "run_id", *METRICS])).to_csv(buf, index=False)
+    return buf.getvalue().encode()
+
+
+# --- charts ----------------------------------------------------------------------------------------
 
 def ema(values, weight: float) -> np.ndarray:
     """TensorBoard's debiased exponential moving average; non-finite points pass through."""
@@ -93,58 +375,57 @@ def ema(values, weight: float) -> np.ndarray:
     return out
 
 
+def thin(x: np.ndarray, y: np.ndarray, max_points: int = MAX_POINTS):
+    """At most ``max_points`` points of a line, keeping its ends and the envelope of the rest."""
+    if len(y) <= max_points:
+        return x, y
+    idx = reduce_indices(np.nan_to_num(y, nan=0.0, posinf=0.0, neginf=0.0), max_points=max_points)
+    return x[idx], y[idx]
+
+
+def waiting(fig: go.Figure, text="waiting for the first logged step…") -> go.Figure:
+    """No empty −1…1 axes while a run starts: a note instead."""
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.add_annotation(text=text, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
+                       font={"size": 14, "color": "#666"})
+    return fig
+
+
 def metric_figure(series: list[tuple[str, pd.DataFrame]], column: str, title: str, y_title: str, smoothing=0.0,
-                  log_y=False) -> go.Figure:
-    """One line per run; with smoothing, the raw curve faint behind the smoothed one."""
+                  log_y=False, steps: int | None = None) -> go.Figure:
+    """One line per run (at most MAX_POINTS points each); with smoothing, the raw curve faint behind.
+    ``steps``: the runs' length, so the x axis spans the whole run from the first point (the lines
+    race across a fixed axis) and a lone first point shows as a marker, not as empty axes."""
     fig = go.Figure()
     for i, (name, frame) in enumerate(series):
         color = PALETTE[i % len(PALETTE)]
         d = frame[["step", column]].dropna()
         if d.empty:
             continue
-        y = d[column].to_numpy()
+        x, y = d["step"].to_numpy(), d[column].to_numpy(dtype=np.float64)
+        label = html.escape(name)  # Plotly reads a little HTML in names: show the user's text as text
         if smoothing > 0:
-            fig.add_trace(go.Scatter(x=d["step"], y=y, mode="lines", line={"color": color, "width": 1},
-                                     opacity=0.3, showlegend=False, hoverinfo="skip", name=f"{name} (raw)"))
+            tx, ty = thin(x, y)
+            fig.add_trace(go.Scatter(x=tx, y=ty, mode="lines", line={"color": color, "width": 1},
+                                     opacity=0.3, showlegend=False, hoverinfo="skip", name=f"{label} (raw)"))
             y = ema(y, smoothing)
-        fig.add_trace(go.Scatter(x=d["step"], y=y, mode="lines", name=name, line={"color": color, "width": 2},
-                                 hovertemplate="%{y:.4~g}<extra>" + name + "</extra>"))
-    _style(fig, title, "step (optimizer updates)", y_title, log_y, height=340)
-    return fig
+        x, y = thin(x, y)
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers" if len(x) <= 12 else "lines", name=label,
+                                 line={"color": color, "width": 2}, marker={"size": 5},
+                                 hovertemplate="%{y:.4~g}<extra>" + label + "</extra>"))
+    _style(fig, title, "step (optimizer updates)", y_title, log_y, height=340, legend_below=True)
+    if steps:
+        fig.update_xaxes(range=[0, max(int(steps) - 1, 1)])
+    return fig if fig.data else waiting(fig)
 
 
-def frames(mgr, run_ids) -> list[tuple[str, pd.DataFrame]]:
-    out = []
-    for rid in run_ids:
-        run = mgr.store.run(rid)
-        if run is None:
-            continue
-        frame = pd.DataFrame(mgr.store.metrics(rid), columns=list(METRICS))
-        out.append((run["name"], frame))
-    return out
+def run_length(runs: list[dict]) -> int:
+    return max((int(r["steps"]) for r in runs), default=0)
 
 
-def runs_table(runs: list[dict]) -> pd.DataFrame:
-    rows = []
-    for r in runs:
-        done = 0 if r["status"] == "queued" else r["step"] + 1
-        rows.append({"run": r["name"], "id": r["id"], "status": r["status"], "progress": f"{done}/{r['steps']}",
-                     "device": r["device"] or "", "note": r["message"] or ""})
-    return pd.DataFrame(rows, columns=["run", "id", "status", "progress", "device", "note"])
-
-
-def metrics_csv(mgr, run_ids) -> bytes:
-    parts = []
-    for rid in run_ids:
-        run = mgr.store.run(rid)
-        if run:
-            f = pd.DataFrame(mgr.store.metrics(rid))
-            f.insert(0, "run", run["name"])
-            f.insert(1, "run_id", rid)
-            parts.append(f)
-    buf = io.StringIO()
-    (pd.concat(parts) if parts else pd.DataFrame()).to_csv(buf, index=False)
-    return buf.getvalue().encode()
+def optimizer_is_adam(store, run_ids) -> bool:
+    return any(c is not None and c.optimizer != "sgd" for c in (store.config(r) for r in run_ids))
 
 
 def sharpness_figure(series: list[tuple[str, pd.DataFrame]], adam: bool) -> go.Figure:
@@ -156,10 +437,10 @@ def sharpness_figure(series: list[tuple[str, pd.DataFrame]], adam: bool) -> go.F
         if d.empty:
             continue
         color = PALETTE[i % len(PALETTE)]
-        fig.add_trace(go.Scatter(x=d["step"], y=d["sharpness"], mode="lines+markers", name=f"λ_max, {name}",
+        fig.add_trace(go.Scatter(x=d["step"], y=d["sharpness"], mode="lines+markers", name=f"λ_max, {html.escape(name)}",
                                  line={"color": color, "width": 2}))
         lim = d["sharp_limit"].where(np.isfinite(d["sharp_limit"]))
-        fig.add_trace(go.Scatter(x=d["step"], y=lim, mode="lines", name=f"limit, {name}",
+        fig.add_trace(go.Scatter(x=d["step"], y=lim, mode="lines", name=f"limit, {html.escape(name)}",
                                  line={"color": color, "width": 1.5, "dash": "dash"}))
     what = "pre-conditioned sharpness vs 38/η (Adam)" if adam else "sharpness vs 2(1+β)/η (SGD, momentum β)"
     _style(fig, f"Sharpness: {what}", "step (optimizer updates)", "top Hessian eigenvalue", True, height=380)
@@ -222,3 +503,16 @@ def sensitivity_figure(res) -> go.Figure:
     fig.update_xaxes(type="log")
     fig.update_layout(hovermode="closest")
     return fig
+
+
+def range_test_summary(rt, target: float) -> str:
+    parts = [f"suggested target lr (valley): **{rt.valley:.3g}**" if rt.valley else "no valley found"]
+    if rt.spike_lr:
+        parts.append(f"the loss turns up at **{rt.spike_lr:.3g}**")
+    if rt.eta_2_over_lambda:
+        eta0 = rt.eta_2_over_lambda
+        parts.append(f"2/λ₀ = **{eta0:.3g}**" + (f", a warmup factor of about {eta0 / target:.2g} for your target "
+                                                  f"{target:g}" if eta0 < target else ""))
+        parts.append("the sharpness usually changes in the first steps (track it above), so take 2/λ₀ as where a "
+                     "warmup can start, not as a guarantee")
+    return " · ".join(parts)

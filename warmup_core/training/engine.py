@@ -11,16 +11,16 @@ import contextlib
 import json
 import math
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, fields
 
 import torch
 
-from ..schedule import Schedule, from_dict
+from ..schedule import Curve, Schedule, from_dict
 from ..torch_adapter import attach
 from . import sharpness
 from .device import pick_device
-from .tasks import TaskData, batch, loss_and_correct, task
+from .tasks import TaskData, batch, check_options, loss_and_correct, task
 
 SGD_SHORTCUT = True  # update norm of SGD from its momentum buffer (tests compare it with the copy)
 STATUSES = ("queued", "running", "finished", "diverged", "cancelled", "failed", "interrupted")
@@ -29,10 +29,13 @@ OPTIMIZERS = ("sgd", "adam", "adamw", "gi-adam")
 
 @dataclass
 class RunConfig:
-    """Everything that determines a run; ``to_json`` is its record and reproduces it."""
+    """Everything that determines a run; ``to_json`` is its record and reproduces it.
+
+    ``schedule`` is the immutable :class:`~warmup_core.schedule.Schedule` (or any ``Curve``); a dict
+    given at an edge (JSON, a caller's ``to_dict()``) is parsed once, here."""
 
     task: str = "mlp"
-    schedule: dict = field(default_factory=lambda: Schedule(0.05, total_steps=300).to_dict())
+    schedule: Curve = field(default_factory=lambda: Schedule(0.05, total_steps=300))
     optimizer: str = "sgd"
     steps: int = 300
     batch_size: int = 64
@@ -51,8 +54,17 @@ class RunConfig:
     options: dict = field(default_factory=dict)
     name: str = ""
 
+    def __post_init__(self):
+        if isinstance(self.schedule, Mapping):
+            self.schedule = from_dict(self.schedule)  # raises ValueError naming what is wrong
+
     def validate(self) -> RunConfig:
         task(self.task)
+        if not isinstance(self.options, dict):
+            raise ValueError(f"parameter 'options' must be a mapping, got {self.options!r}")
+        check_options(self.task, self.options)
+        if not isinstance(self.schedule, Curve):
+            raise ValueError(f"parameter 'schedule' must be a Schedule, got {type(self.schedule).__name__}")
         if self.optimizer not in OPTIMIZERS:
             raise ValueError(f"unknown optimizer {self.optimizer!r}; valid optimizers are {list(OPTIMIZERS)}")
         for name, lo, hi in (("steps", 1, 1_000_000), ("batch_size", 1, 65_536), ("eval_every", 1, 1_000_000),
@@ -63,14 +75,16 @@ class RunConfig:
                 raise ValueError(f"parameter {name!r} must be an integer in [{lo}, {hi}], got {v!r}")
         if not (isinstance(self.blowup, (int, float)) and self.blowup > 1):
             raise ValueError(f"parameter 'blowup' must be > 1, got {self.blowup!r}")
-        from_dict(self.schedule)  # raises ValueError naming what is wrong
+        if self.device not in ("auto", "cpu", "cuda", "mps"):
+            raise ValueError(f"unknown device {self.device!r}; valid devices are ['auto', 'cpu', 'cuda', 'mps']")
         return self
 
-    def curve(self):
-        return from_dict(self.schedule)
+    def curve(self) -> Curve:
+        return self.schedule
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True)
+        record = {f.name: getattr(self, f.name) for f in fields(self)}
+        return json.dumps({**record, "schedule": self.schedule.to_dict()}, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> RunConfig:
@@ -136,9 +150,41 @@ def _norm(tensors) -> float:
 def train(cfg: RunConfig, on_log: Callable[[dict], None] = lambda row: None,
           should_stop: Callable[[], bool] = lambda: False, data: TaskData | None = None) -> RunResult:
     """Run ``cfg``; call ``on_log(row)`` for every logged step. Never raises for a diverging run."""
+    steps = run_steps(cfg, on_log, should_stop, data)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+
+
+def train_together(cfgs: list[RunConfig], on_logs: list[Callable[[dict], None]],
+                   should_stops: list[Callable[[], bool]], on_end: Callable[[int, RunResult | Exception], None]):
+    """Run several configs in lock step (one update of each in turn), so their curves advance together.
+
+    ``on_end(i, result_or_exception)`` is called as each run ends; a run that raises ends alone."""
+    live = {}
+    for i, cfg in enumerate(cfgs):
+        live[i] = run_steps(cfg, on_logs[i], should_stops[i])
+    while live:
+        for i in list(live):
+            try:
+                next(live[i])
+            except StopIteration as done:
+                del live[i]
+                on_end(i, done.value)
+            except Exception as e:  # noqa: BLE001 - a bad task or file: that run fails, the others go on
+                del live[i]
+                on_end(i, e)
+
+
+def run_steps(cfg: RunConfig, on_log: Callable[[dict], None] = lambda row: None,
+              should_stop: Callable[[], bool] = lambda: False,
+              data: TaskData | None = None) -> Iterator[None]:
+    """The training loop as a generator: yields after every update, returns the :class:`RunResult`."""
     cfg.validate()
     device = pick_device(cfg.device)
-    schedule = cfg.curve()
+    schedule = cfg.schedule
     data, model, gen, opts = build(cfg, device, data)
     opt = make_optimizer(cfg, model.parameters(), schedule.base_lr)
     sched = attach(opt, schedule)
@@ -166,6 +212,7 @@ def train(cfg: RunConfig, on_log: Callable[[dict], None] = lambda row: None,
         sx, sy = batch(data, fixed, min(cfg.batch_size, 256), ctx)
         sharp_batch = (sx.to(device), sy.to(device))
     model.train()
+    yield  # set up: data, model and optimizer are ready
     for step in range(cfg.steps):
         if should_stop():
             return RunResult("cancelled", step, loss_value, "cancelled by the user", str(device))
@@ -212,4 +259,5 @@ def train(cfg: RunConfig, on_log: Callable[[dict], None] = lambda row: None,
                 row["eval_loss"], row["eval_acc"] = evaluate(model, data, device, opts)
             row["wall"] = time.perf_counter() - t0
             on_log(row)
+        yield
     return RunResult("finished", cfg.steps, loss_value, "", str(device))

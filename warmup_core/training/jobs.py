@@ -2,13 +2,19 @@
 
 A page holds one shared manager (``st.cache_resource``); every job writes to the SQLite store, and
 the page polls the store. Workers are threads of this process (a torch step releases the GIL);
-nothing here calls Streamlit. ``max_workers`` jobs run at once and at most ``max_queued`` wait, so a
-shared server stays responsive; a job belongs to its owner (one browser session) and others only
-see it if they open it by id.
+nothing here calls Streamlit. A submitted comparison is one job whose runs advance in lock step
+(:func:`~.engine.train_together`), so a viewer sees the lines race. ``max_workers`` comparisons run
+at once and at most ``max_queued`` runs wait, so a shared server stays responsive.
+
+A run belongs to its owner (an opaque token: one browser); only the owner may cancel or delete it
+(:class:`~.store.NotOwnerError` otherwise). Each manager holds a lease in the store, renewed by a
+heartbeat thread: a second server process on the same database leaves this one's runs alone, and
+runs of a process that died are marked ``interrupted`` (see :meth:`~.store.Store.reap`).
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import traceback
@@ -16,25 +22,38 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from .engine import RunConfig, train
-from .store import Store
+from .engine import RunConfig, RunResult, train_together
+from .store import LEASE_SECONDS, LIVE, Lease, Store, StoreError
 
 
 class QueueFullError(RuntimeError):
     pass
 
 
+def torch_threads() -> int:
+    """Intra-op threads for training in a server: ``WARMUP_LAB_TORCH_THREADS``, else half the cores
+    (at least 1), leaving room for the web server and, on a laptop, the browser drawing the charts."""
+    env = os.environ.get("WARMUP_LAB_TORCH_THREADS", "")
+    if env.strip().isdigit() and int(env) > 0:
+        return int(env)
+    return max(1, (os.cpu_count() or 2) // 2)
+
+
 class JobManager:
     def __init__(self, store: Store | str | None = None, max_workers: int = 1, max_queued: int = 12,
-                 runner: Callable = train, flush_every: float = 0.25):
+                 runner: Callable = train_together, flush_every: float = 0.25, lease: float = LEASE_SECONDS,
+                 threads: int | None = None):
         self.store = store if isinstance(store, Store) else Store(store)
-        self.store.mark_interrupted()
+        self._lease = Lease(self.store, lease)  # and runs of servers that stopped are marked interrupted
+        self.id = self._lease.id
         self.max_queued = max_queued
         self.runner = runner
         self.flush_every = flush_every
+        self.threads = threads
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="warmup-job")
         self._stops: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
+        self._closing = threading.Event()
 
     # --- submitting ------------------------------------------------------------------------------
     def pending(self) -> int:
@@ -43,81 +62,145 @@ class JobManager:
             return sum(1 for e in self._stops.values() if not e.is_set())
 
     def submit(self, owner: str, configs: list[RunConfig], group_id: str | None = None) -> list[str]:
-        """Queue a comparison (one job per config, the same group); ValueError for a bad config."""
+        """Queue a comparison (one run per config, the same group, advancing together); ValueError for
+        a bad config, QueueFullError when the server is busy."""
         for c in configs:
             c.validate()
+        if not configs:
+            raise ValueError("nothing to run: no configurations")
         active = self.pending()
         with self._lock:
             if active + len(configs) > self.max_queued:
                 raise QueueFullError(f"the server is busy: {active} runs are queued or running (at most "
-                                f"{self.max_queued}); wait for them or cancel some")
+                                     f"{self.max_queued}); wait for them or cancel some")
             group_id = group_id or uuid.uuid4().hex[:8]
             ids = []
             for c in configs:
-                run_id = self.store.create(owner, group_id, c.name or c.task, c.to_json(), c.steps)
+                run_id = self.store.create(owner, group_id, c.name or c.task, c.to_json(), c.steps, manager=self.id)
                 self._stops[run_id] = threading.Event()
                 ids.append(run_id)
-        for run_id, c in zip(ids, configs):
-            self._pool.submit(self._work, run_id, c)
+        self._pool.submit(self._work, ids, list(configs))
         return ids
 
-    def cancel(self, run_id: str):
+    def cancel(self, run_id: str, owner: str):
+        """Stop a run (NotOwnerError for anyone but its owner); a no-op for a run that has ended."""
+        run = self.store.check_owner(run_id, owner)
         with self._lock:
             ev = self._stops.get(run_id)
         if ev is not None:
             ev.set()
-        run = self.store.run(run_id)
-        if run and run["status"] == "queued":
+        elif run["status"] == "running":  # held by another server process: it polls this flag
+            self.store.request_stop(run_id)
+        if run["status"] == "queued":
             self.store.update(run_id, status="cancelled", message="cancelled before it started",
                               finished=time.time())
+
+    def delete(self, run_id: str, owner: str):
+        """Cancel (if live) and delete a run with its metrics; NotOwnerError for anyone but its owner."""
+        self.cancel(run_id, owner)
+        self.store.delete(run_id, owner)
 
     def wait(self, run_ids, timeout=60.0) -> bool:
         """Block until the runs end (tests and the CLI); True if they all did."""
         deadline = time.time() + timeout
         while time.time() < deadline:
-            if all(self.store.run(r)["status"] not in ("queued", "running") for r in run_ids):
+            runs = self.store.runs(ids=run_ids)
+            if all(r["status"] not in LIVE for r in runs):
                 return True
             time.sleep(0.05)
         return False
 
     def shutdown(self):
+        """Stop every run (they are recorded ``interrupted``) and give the lease back."""
+        self._closing.set()
         with self._lock:
             for ev in self._stops.values():
                 ev.set()
         self._pool.shutdown(wait=True, cancel_futures=True)
+        try:
+            self._lease.close()
+        except StoreError:
+            traceback.print_exc()
 
     # --- the worker --------------------------------------------------------------------------------
-    def _work(self, run_id: str, cfg: RunConfig):
-        with self._lock:
-            stop = self._stops.get(run_id)
-        if stop is None or stop.is_set() or self.store.run(run_id)["status"] != "queued":
-            with self._lock:  # cancelled while it waited
-                self._stops.pop(run_id, None)
-            return
-        self.store.update(run_id, status="running", started=time.time())
-        buf, last = [], [0.0]
+    def _work(self, run_ids: list[str], cfgs: list[RunConfig]):
+        if self.threads is not None:
+            import torch
 
-        def on_log(row):
-            if "note" in row:
-                self.store.update(run_id, message=row["note"])
-                return
-            buf.append(row)
-            now = time.perf_counter()
-            if now - last[0] >= self.flush_every or len(buf) == 1 and last[0] == 0.0:
-                self.store.add_metrics(run_id, buf)
-                buf.clear()
-                last[0] = now
+            torch.set_num_threads(self.threads)  # process-wide; set from the worker so imports stay lazy
+        todo = []
+        for run_id, cfg in zip(run_ids, cfgs):
+            with self._lock:
+                stop = self._stops.get(run_id)
+            run = self.store.run(run_id)
+            if stop is None or stop.is_set() or run is None or run["status"] != "queued":
+                with self._lock:  # cancelled (or deleted) while it waited
+                    self._stops.pop(run_id, None)
+                continue
+            todo.append((run_id, cfg, stop))
+        if not todo:
+            return
+        now = time.time()
+        for run_id, _, _ in todo:
+            self.store.update(run_id, status="running", started=now)
+        loggers = [_Logger(self.store, run_id, stop, self.flush_every) for run_id, _, stop in todo]
+
+        def should_stop(logger):
+            return lambda: logger.stop.is_set()
+
+        def on_end(i, outcome):
+            run_id, logger = todo[i][0], loggers[i]
+            try:
+                logger.flush()
+                if isinstance(outcome, RunResult):
+                    status, message = outcome.status, outcome.message
+                    if status == "cancelled" and self._closing.is_set():
+                        status, message = "interrupted", "the server stopped during the run"
+                    self.store.update(run_id, status=status, message=message, device=outcome.device,
+                                      finished=time.time())
+                else:  # a bad task or file: recorded for the page, never raised into it
+                    self.store.update(run_id, status="failed", message=f"{type(outcome).__name__}: {outcome}",
+                                      finished=time.time())
+            except StoreError:
+                traceback.print_exc()
+            finally:
+                with self._lock:
+                    logger.stop.set()
+                    self._stops.pop(run_id, None)  # ended: nothing left to cancel
 
         try:
-            result = self.runner(cfg, on_log=on_log, should_stop=stop.is_set)
-            self.store.add_metrics(run_id, buf)
-            self.store.update(run_id, status=result.status, message=result.message, device=result.device,
-                              finished=time.time())
-        except Exception as e:  # a bad task or file: recorded for the page, never raised into it
-            self.store.add_metrics(run_id, buf)
-            self.store.update(run_id, status="failed", message=f"{type(e).__name__}: {e}", finished=time.time())
+            self.runner([c for _, c, _ in todo], [lg.log for lg in loggers], [should_stop(lg) for lg in loggers],
+                        on_end)
+        except Exception as e:  # noqa: BLE001 - the runner itself broke: every run still open fails
             traceback.print_exc()
-        finally:
-            with self._lock:
-                stop.set()
-                self._stops.pop(run_id, None)  # ended: nothing left to cancel
+            for i, (run_id, _, _) in enumerate(todo):
+                with self._lock:
+                    open_ = run_id in self._stops
+                if open_:
+                    on_end(i, e)
+
+
+class _Logger:
+    """Buffers one run's metric rows and writes them every ``flush_every`` seconds (the first at once);
+    at each flush it also picks up a cancel requested by another server process."""
+
+    def __init__(self, store: Store, run_id: str, stop: threading.Event, flush_every: float):
+        self.store, self.run_id, self.stop, self.flush_every = store, run_id, stop, flush_every
+        self.buf: list[dict] = []
+        self.last = None
+
+    def log(self, row: dict):
+        if "note" in row:
+            self.store.update(self.run_id, message=row["note"])
+            return
+        self.buf.append(row)
+        now = time.perf_counter()
+        if self.last is None or now - self.last >= self.flush_every:
+            self.flush()
+            self.last = now
+            if self.store.stop_requested(self.run_id):
+                self.stop.set()
+
+    def flush(self):
+        self.store.add_metrics(self.run_id, self.buf)
+        self.buf.clear()

@@ -203,9 +203,42 @@ TASKS: dict[str, Task] = {t.name: t for t in [
 
 
 def task(name: str) -> Task:
-    if name not in TASKS:
+    if not isinstance(name, str) or name not in TASKS:
         raise ValueError(f"unknown task {name!r}; valid tasks are {sorted(TASKS)}")
     return TASKS[name]
+
+
+# the options each task reads, with their bounds (so a typo or a huge width is refused before a run)
+OPTIONS: dict[str, dict[str, tuple]] = {
+    "mlp": {"dim": (1, 1024), "width": (1, 4096), "depth": (1, 32)},
+    "digits": {"width": (1, 512)},
+    "charlm": {"corpus_bytes": (10_000, 20_000_000), "d_model": (8, 1024), "heads": (1, 32), "layers": (1, 24),
+               "context": (2, 1024), "norm": ("post", "pre")},
+    "cifar10": {"width": (1, 512), "data_dir": (str,)},
+}
+
+
+def check_options(name: str, options: dict) -> None:
+    """ValueError naming an option the task does not read, or a value out of its bounds."""
+    allowed = OPTIONS.get(name, {})
+    for key, value in options.items():
+        if key not in allowed:
+            raise ValueError(f"task {name!r} has no option {key!r}; its options are {sorted(allowed)}")
+        spec = allowed[key]
+        if spec == (str,):
+            ok = isinstance(value, str)
+        elif isinstance(spec[0], str):
+            ok = value in spec
+        else:
+            ok = isinstance(value, int) and not isinstance(value, bool) and spec[0] <= value <= spec[1]
+        if not ok:
+            want = "a path" if spec == (str,) else (f"one of {list(spec)}" if isinstance(spec[0], str) else
+                                                     f"an integer in [{spec[0]}, {spec[1]}]")
+            raise ValueError(f"task option {key!r} must be {want}, got {value!r}")
+    if name == "charlm" and ("d_model" in options or "heads" in options):
+        d, h = int(options.get("d_model", 64)), int(options.get("heads", 4))
+        if d % h:
+            raise ValueError(f"task option 'd_model' ({d}) must be a multiple of 'heads' ({h})")
 
 
 def batch(data: TaskData, idx_gen: torch.Generator, batch_size: int, context: int = 64):

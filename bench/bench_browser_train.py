@@ -1,0 +1,73 @@
+"""The teaching demo where the user is: Chromium and the server on this machine, against the same
+three runs headless (the same job manager and torch thread count, no server, no browser).
+
+    python bench/bench_browser_train.py
+
+Targets (issue #8 §3): browser total <= 1.3x headless and <= 40 s; the first line <= 3 s after the
+click. Figures measured while other work loads the machine mean little: say so when quoting them.
+"""
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def headless(threads: int | None) -> dict:
+    from ui.train import DEMO
+    from warmup_core.training.jobs import JobManager
+
+    m = JobManager(tempfile.mktemp(suffix=".sqlite"), threads=threads)
+    t0 = time.perf_counter()
+    ids = m.submit("bench", DEMO.configs())
+    while not all(m.store.metrics(i) for i in ids):
+        time.sleep(0.005)
+    first = time.perf_counter() - t0
+    m.wait(ids, 900)
+    total = time.perf_counter() - t0
+    statuses = [r["status"] for r in m.store.runs(ids=ids)]
+    m.shutdown()
+    return {"first_line_s": first, "total_s": total, "statuses": statuses}
+
+
+def browser() -> dict:
+    from tests.browser import app_server, browser_page, chromium_path
+    from tests.browser_train import run_demo
+
+    if chromium_path() is None:
+        raise SystemExit("Debian chromium is not installed (apt-get install chromium)")
+    os.environ["WARMUP_LAB_DB"] = tempfile.mktemp(suffix=".sqlite")
+    with app_server(timeout=180) as url, browser_page(1500, 1000) as page:
+        return run_demo(page, url)
+
+
+def main():
+    import torch
+
+    from warmup_core.training.jobs import torch_threads
+
+    load = os.getloadavg()[0]
+    print(f"# teaching demo (charlm, Adam lr 0.03, 3 schedules x 300 steps), torch {torch.__version__}, "
+          f"{os.cpu_count()} cores, load average {load:.1f} at start")
+    h = headless(torch_threads())
+    b = browser()
+    print(f"{'':34s}{'first line':>12s}{'all three done':>16s}")
+    print(f"{'headless (app settings, ' + str(torch_threads()) + ' thread)':34s}{h['first_line_s']:11.2f}s"
+          f"{h['total_s']:15.1f}s")
+    print(f"{'Chromium + server, same machine':34s}{b['first_line_s']:11.2f}s{b['total_s']:15.1f}s")
+    ratio = b["total_s"] / h["total_s"]
+    ok = ratio <= 1.3 and b["total_s"] <= 40 and b["first_line_s"] <= 3
+    print(f"browser / headless = {ratio:.2f} (target <= 1.3); browser total {b['total_s']:.1f} s (target <= 40 s); "
+          f"first line {b['first_line_s']:.2f} s (target <= 3 s): {'met' if ok else 'NOT met'}")
+    print(f"charts when the first line appeared: {b['charts_at_first_line']}")
+    print(f"statuses: headless {h['statuses']}; browser {[t.split(' — ')[-1] for t in b['progress']]}")
+    if load > os.cpu_count():
+        print(f"# measured under load (load average {load:.1f} on {os.cpu_count()} cores): re-run on a quiet machine")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+"""The Train page in a real Chromium: the teaching demo from the click to three finished runs.
+
+Shared by tests/test_browser_train.py and bench/bench_browser_train.py (tests/browser.py starts the
+server and the browser).
+"""
+
+from __future__ import annotations
+
+import time
+
+LINE = "[data-testid='stPlotlyChart'] .scatterlayer path.js-line"
+PROGRESS = "[data-testid='stProgress']"
+ALL_FINISHED = ("(n) => { const t = [...document.querySelectorAll(\"[data-testid='stProgress']\")]"
+                ".map(e => e.innerText); return t.length === n && t.every(s => s.includes('finished')); }")
+
+
+def progress_texts(page) -> list[str]:
+    return page.locator(PROGRESS).all_inner_texts()
+
+
+def chart_states(page) -> list[str]:
+    """For each chart: 'lines', 'points' (a first marker), 'waiting' (its note), or 'empty' (bare axes:
+    what must never show)."""
+    return page.evaluate(
+        "() => [...document.querySelectorAll(\"[data-testid='stPlotlyChart']\")].map(c =>"
+        " c.querySelector('.scatterlayer path.js-line') ? 'lines' :"
+        " (c.querySelector('.scatterlayer path.point') ? 'points' :"
+        " ((c.querySelector('.annotation-text') || {}).textContent || '').includes('waiting for the first') ?"
+        " 'waiting' : 'empty'))")
+
+
+def run_demo(page, url: str, timeout_s: float = 600) -> dict:
+    """Open /train, click the demo, time the first line and the end of all three runs."""
+    from tests.browser import wait_for_app
+
+    page.goto(f"{url}/train")
+    wait_for_app(page)
+    button = page.get_by_role("button", name="Teaching demo")
+    t0 = time.perf_counter()
+    button.click()
+    page.wait_for_selector(LINE, timeout=timeout_s * 1000)
+    first = time.perf_counter() - t0
+    at_first = chart_states(page)
+    page.wait_for_function(ALL_FINISHED, arg=3, timeout=timeout_s * 1000, polling=250)
+    total = time.perf_counter() - t0
+    return {"first_line_s": first, "total_s": total, "charts_at_first_line": at_first,
+            "progress": progress_texts(page)}

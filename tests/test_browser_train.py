@@ -1,0 +1,111 @@
+"""The Train page in a real Chromium (Debian's, via Playwright) with the server on this machine.
+
+What a user does, in order: click the teaching demo (the lines appear together, never on empty
+axes), press F5, close the tab and open the same link, open /train with no key (the cookie), restart
+the server, and look at it on a phone. Screenshots go to artifacts/screenshots/. Speed targets are in
+bench/bench_browser_train.py, not here.
+"""
+
+import os
+import re
+
+import pytest
+
+from tests.browser import ROOT, app_server, browser_page, chromium_path, wait_for_app
+from tests.browser_train import LINE, chart_states, progress_texts
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+if chromium_path() is None:
+    pytest.skip("Debian chromium is not installed (apt-get install chromium)", allow_module_level=True)
+pytest.importorskip("playwright", reason="playwright is not installed")
+
+SHOTS = ROOT / "artifacts" / "screenshots"
+
+
+def no_exception(page):
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.locator("text=Traceback").count() == 0
+
+
+def full_shot(page, name):
+    """Streamlit scrolls inside its own container: grow the viewport to the content for the shot."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size
+    height = page.evaluate("() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], "
+                           "section.main, [data-testid=\"stAppViewContainer\"]')].map(e => e.scrollHeight))")
+    page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 6000)})
+    page.wait_for_timeout(600)
+    page.screenshot(path=str(SHOTS / f"train-{name}.png"))
+    page.set_viewport_size(size)
+
+
+def wait_progress(page, n, finished=False, timeout=300_000):
+    page.wait_for_function(
+        "([n, fin]) => { const t = [...document.querySelectorAll(\"[data-testid='stProgress']\")]"
+        ".map(e => e.innerText); return t.length === n && (!fin || t.every(s => s.includes('finished'))); }",
+        arg=[n, finished], timeout=timeout, polling=250)
+
+
+def test_runs_survive_refresh_reopen_and_restart_and_the_page_fits_a_phone(tmp_path, monkeypatch):
+    monkeypatch.setenv("WARMUP_LAB_DB", str(tmp_path / "runs.sqlite"))
+    with app_server(timeout=180) as url, browser_page(1400, 1000) as page:
+        page.goto(f"{url}/train")
+        wait_for_app(page)
+        no_exception(page)
+        full_shot(page, "desktop-empty")
+        key = re.search(r"owner=([0-9a-f]{32})", page.url).group(1)  # the key is in the address
+
+        page.get_by_role("button", name="Teaching demo").click()
+        page.wait_for_selector(LINE, timeout=120_000)
+        states = chart_states(page)
+        assert "empty" not in states and states.count("lines") >= 1, states  # never bare −1…1 axes
+        wait_progress(page, 3)
+        assert [t.split(" — ")[0] for t in progress_texts(page)] == ["no warmup", "linear warmup", "constant warmup"]
+        page.wait_for_timeout(3000)
+        full_shot(page, "desktop-running")
+        for _ in range(3):  # stop the demo: the rest of the test needs no full run
+            page.get_by_role("button", name="Cancel").first.click()
+            page.wait_for_timeout(1500)
+        page.wait_for_function(
+            "() => [...document.querySelectorAll(\"[data-testid='stProgress']\")].every(e => "
+            "e.innerText.includes('cancelled'))", timeout=60_000)
+        before = progress_texts(page)
+
+        page.reload()  # F5
+        wait_for_app(page)
+        wait_progress(page, 3)
+        assert progress_texts(page) == before and key in page.url
+        no_exception(page)
+
+        link = page.url
+        context = page.context
+        page.close()  # close the tab, open the same link
+        page = context.new_page()
+        page.set_viewport_size({"width": 1400, "height": 1000})
+        page.goto(link)
+        wait_for_app(page)
+        wait_progress(page, 3)
+        assert progress_texts(page) == before
+
+        page.goto(f"{url}/train")  # no key in the address: the cookie finds this browser's runs
+        wait_for_app(page)
+        wait_progress(page, 3)
+        assert progress_texts(page) == before and key in page.url
+
+    with app_server(timeout=180) as url2, browser_page(390, 844) as phone:  # a restarted server, a phone
+        phone.goto(f"{url2}/train?owner={key}")
+        wait_for_app(phone)
+        wait_progress(phone, 3)
+        assert progress_texts(phone) == before
+        no_exception(phone)
+        demo = phone.get_by_role("button", name="Teaching demo")
+        assert demo.is_visible()
+        box = demo.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390  # on screen, not in the closed sidebar
+        phone.screenshot(path=str(SHOTS / "train-phone-top.png"))
+        full_shot(phone, "phone")
+        phone.goto(f"{url2}/train")  # another browser, no key: none of these runs
+        wait_for_app(phone)
+        assert phone.locator("[data-testid='stProgress']").count() == 0
+        assert os.path.exists(tmp_path / "runs.sqlite")
