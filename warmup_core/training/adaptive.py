@@ -51,7 +51,7 @@ def persistent_catapult(model, loss_on_batch: Callable, optimizer, make_search_o
 
     lr = min(search(0), eta_trgt)
     _set_lr(optimizer, lr)
-    run.events.append((0, f"eta_c = {lr:.4g}: start there"))
+    run.events.append((0, f"η_c = {lr:.4g}: start there"))
     ref = None  # the loss when the lr was last raised
     for step in range(steps):
         loss = loss_on_batch(step)
@@ -71,7 +71,7 @@ def persistent_catapult(model, loss_on_batch: Callable, optimizer, make_search_o
         if lr < eta_trgt and step % check_every == 0 and value < ref and step > 0:
             new = min(search(step + 1), eta_trgt)
             if new > lr:
-                run.events.append((step + 1, f"loss {value:.4g} < {ref:.4g}: eta_c = {new:.4g}, raise the lr"))
+                run.events.append((step + 1, f"loss {value:.4g} < {ref:.4g}: η_c = {new:.4g}, raise the lr"))
                 lr = new
                 _set_lr(optimizer, lr)
                 ref = value
