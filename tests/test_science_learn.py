@@ -42,10 +42,11 @@ def test_adaptive_warmups_button_shows_runs_table_and_exports_the_applied_lr(mon
     at = _page(monkeypatch, adaptive_warmups={"width": 32, "n": 128, "steps": 40, "warmup": 16})
     at.button(key="learn.sci.run.adaptive").click().run()
     assert not at.exception
-    assert any(t.startswith("Applied learning rate") for t in _titles(at))
-    table = next(d.value for d in at.dataframe if "what happened" in d.value.columns)
-    assert list(table["warmup"])[2].startswith("persistent catapult")
-    assert "η_c =" in table["what happened"].iloc[2]
+    assert any(t.startswith("Applied lr") for t in _titles(at))
+    table = next(d.value for d in at.dataframe if "η_c forward passes" in d.value.columns)
+    assert list(table["warmup"])[2].startswith("persistent catapult") and int(table.iloc[2, 3]) > 0
+    decided = next(m.value for m in at.markdown if m.value.startswith("**What each run decided"))
+    assert "η_c =" in decided and "train_error" in decided
     # the export is the schedule the persistent catapult run applied, step by step
     r = X.adaptive_warmups(0)
     dl = [d for d in at.get("download_button") if d.proto.label.startswith("Download the schedule")]

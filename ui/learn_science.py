@@ -92,10 +92,12 @@ def adaptive_section(p, seeds):
     for name, run in zip(r.names, r.runs):
         fate = f"diverged at step {run.diverged_at}" if run.diverged_at is not None else f"{run.loss[-1]:.3g}"
         reach = next((i for i, v in enumerate(run.applied_lr) if v >= r.eta_trgt * (1 - 1e-9)), None)
-        rows.append({"warmup": name, "reached η_trgt at step": "–" if reach is None else str(reach),
-                     "final loss": fate, "forward passes (η_c searches)": str(run.forward_passes),
-                     "what happened": "; ".join(f"step {s}: {e}" for s, e in run.events) or "–"})
+        rows.append({"warmup": name, "η_trgt from step": "–" if reach is None else str(reach),
+                     "final loss": fate, "η_c forward passes": str(run.forward_passes)})
     st.dataframe(pd.DataFrame(rows), hide_index=True)
+    st.markdown("**What each run decided, step by step:**\n" + "\n".join(
+        f"- *{name}*: " + ("; ".join(f"step {s}: {e}" for s, e in run.events) or "nothing (a fixed schedule)")
+        for name, run in zip(r.names, r.runs)))
     pick = st.selectbox("export the lr a run applied, as a schedule", r.names[2:], key=f"{p}.sci.adaptive.pick")
     sched = r.schedule(r.names.index(pick))
     st.download_button("Download the schedule it turned out to be (JSON)", sched.to_json(),

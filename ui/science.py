@@ -185,8 +185,7 @@ def paper_caption(table) -> str:
 def adaptive_figure(cmp) -> go.Figure:
     """Top: the lr each run applied (read back from the optimizer); bottom: its training loss."""
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12,
-                        subplot_titles=(f"Applied learning rate (η_trgt = {cmp.eta_trgt:.3g} = 8·2/λ₀)",
-                                        "Training loss (✕ = diverged)"))
+                        subplot_titles=("Applied lr (η_trgt = 8·2/λ₀)", "Training loss (✕ = diverged)"))
     dashes = ("dot", "dash", "solid", "dashdot")
     for i, (name, run) in enumerate(zip(cmp.names, cmp.runs)):
         t = np.arange(len(run.applied_lr))
@@ -199,10 +198,10 @@ def adaptive_figure(cmp) -> go.Figure:
             fig.add_trace(go.Scatter(x=[run.diverged_at], y=[np.nanmax(np.where(np.isfinite(loss), loss, np.nan))],
                                      mode="markers", marker={"symbol": "x", "size": 12, "color": PALETTE[i]},
                                      legendgroup=name, showlegend=False), 2, 1)
-    fig.update_yaxes(title_text="lr", row=1, col=1)
-    fig.update_yaxes(title_text="loss (log)", type="log", row=2, col=1)
-    fig.update_xaxes(title_text="step", row=2, col=1)
     _style(fig, "", "", "", False, height=600, legend_below=True)
+    fig.update_yaxes(title_text=f"lr (target {cmp.eta_trgt:.3g})", row=1, col=1)
+    fig.update_yaxes(title_text="loss (log)", type="log", exponentformat="power", row=2, col=1)
+    fig.update_xaxes(title_text="step", row=2, col=1)
     fig.update_layout(title=None, legend={"y": -0.15})
     return fig
 
