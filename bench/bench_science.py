@@ -61,6 +61,12 @@ def experiments(seeds):
               f"{r.forward_passes} forward passes | no warmup diverged at {r.diverged_at[0]} | reach eta_trgt "
               f"{r.reach[1]} (from 0) vs {r.reach[2]} (from eta_c) | saving predicted {r.predicted_saving:.1f}, "
               f"measured {net}")
+    for s in seeds:
+        a = X.adaptive_warmups(s)
+        print(f"adaptive seed {s}: {a.seconds:5.1f} s | " + " | ".join(
+            f"{n.split(' (')[0].split(',')[0]}: " + (f"diverged at {r.diverged_at}" if r.diverged_at is not None else
+                                          f"loss {r.loss[-1]:.3g}, reached eta_trgt at {r.reached_target_at}")
+            for n, r in zip(a.names, a.runs)))
     for first in seeds[::3]:
         trio = (first, first + 1, first + 2)
         m = X.lr_warmup_map(trio)
@@ -80,6 +86,11 @@ def experiments(seeds):
         print(f"regimes seed {s}: {sum(r.seconds for r in runs):5.1f} s | "
               + " | ".join(f"{r.param}: lam0 {r.lambda0:.3g}, sharpness {np.min(r.sharpness):.3g}.."
                            f"{np.max(r.sharpness):.3g}, diverged at {r.diverged_at}" for r in runs))
+        for r in runs:
+            k = np.asarray(r.sharp_steps) < len(r.loss)
+            h0, h1, _ = X.fit_curvature_bound(np.asarray(r.loss)[np.asarray(r.sharp_steps)[k]],
+                                              np.asarray(r.sharpness)[k])
+            print(f"  lens {r.param} seed {s}: lambda_max ~ {h0:.3g} + {h1:.3g} (L - L*)")
         t0 = time.perf_counter()
         res, _, _ = X.update_ratios(s)
         first = np.nanmax(res.update_ratio[:, :, :5], axis=(1, 2))

@@ -203,6 +203,16 @@ st.markdown(
     "about half a step per forward pass, so the paper predicts a saving T_save = T_wrm·η_c/η_trgt − T_fp/2.")
 S.catapult_section(P, seeds)
 
+st.subheader("6.1b · Warmups that decide as they go (App. C, Algorithm 3; He et al. 2016, §4.2)")
+st.markdown(
+    "Two warmups with no fixed length. The **persistent catapult warmup** starts at η_c, trains, and each time the "
+    "loss has come back below where it was when the lr was last raised (the catapult resolved), searches η_c again "
+    "from the current weights and raises the lr to it, until η_trgt. **ResNet-110's constant warmup** trains at a "
+    "tenth of the target until the training error falls below 80% (He et al.: 0.01 until about 400 iterations, then "
+    "0.1). Both are recorded like any run, compared here with no warmup and a linear warmup to the same target, "
+    "and can be exported as the schedule they turned out to be.")
+S.adaptive_section(P, seeds)
+
 st.subheader("6.2 · The headline: longer warmup, larger usable learning rate (§3–4)")
 st.markdown(
     "Full-batch gradient descent on every cell of a grid of target learning rates (powers of 2 times 2/λ₀) and "

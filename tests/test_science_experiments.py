@@ -145,3 +145,80 @@ def test_the_papers_table_holds_its_headline():
     assert b[("GI-Adam", 1)] > b[("Adam", 1)]  # GI-Adam without warmup does too
     assert len(WRN_CIFAR10) == 64 and {r["final_step"] for r in WRN_CIFAR10} == {99705}
     assert "0.02048" in paper_caption(WRN_CIFAR10)
+
+
+# --- adaptive warmups: the applied lr is recorded and replays the run ---------------------------------
+
+def _tiny_digits(seed=0):
+    """The lab's FCN on a small digits subset, full batch (the setting the experiment uses, smaller)."""
+    from warmup_core.training import ensemble
+    from warmup_core.training.experiments import FCN
+
+    data = ensemble.digits(128, 64, "mse", "sp")
+    model = FCN(ensemble.init_fcn(seed, data.x.shape[1], 32, 3))
+    return model, (lambda step: ensemble.loss_fn(model(data.x), data.y, "mse"))
+
+
+def test_persistent_catapult_warmup_records_the_lr_it_applied_and_replays_exactly():
+    from warmup_core.training import adaptive
+
+    model, loss = _tiny_digits()
+    init = [p.detach().clone() for p in model.parameters()]
+    opt = torch.optim.SGD(model.parameters(), lr=0.0)
+    run = adaptive.persistent_catapult(model, loss, opt, lambda p, lr: torch.optim.SGD(p, lr=lr), eta_trgt=1.5,
+                                       steps=40)
+    assert run.diverged_at is None and run.applied_lr[0] < 1.5 and run.reached_target_at is not None
+    assert run.forward_passes > 0 and run.events[0][0] == 0
+    assert all(b >= a for a, b in zip(run.applied_lr, run.applied_lr[1:]))  # a warmup: never lowered
+    assert len(run.events) >= 2 and run.applied_lr[-1] == 1.5  # it raised the lr once a catapult resolved
+    # replay with the exported schedule: the same weights, the same batches, the same losses
+    sched = adaptive.as_schedule(run.applied_lr)
+    np.testing.assert_allclose(sched(np.arange(40)), run.applied_lr, rtol=1e-12)
+    with torch.no_grad():
+        for p, q in zip(model.parameters(), init):
+            p.copy_(q)
+    opt = torch.optim.SGD(model.parameters(), lr=0.0)
+    replay = []
+    for step, lr in enumerate(sched(np.arange(40))):
+        for g in opt.param_groups:
+            g["lr"] = float(lr)
+        value = loss(step)
+        opt.zero_grad()
+        value.backward()
+        replay.append(float(value.detach()))
+        opt.step()
+    np.testing.assert_allclose(replay, run.loss, rtol=1e-5)
+
+
+def test_metric_triggered_warmup_switches_when_the_metric_crosses():
+    from warmup_core.training import adaptive
+
+    errors = iter([0.95, 0.9, 0.85, 0.79, 0.7, 0.6])
+    run = adaptive.metric_triggered(lambda lr: {"loss": 1.0, "train_error": next(errors)}, 0.01, 0.1, 6)
+    assert run.applied_lr == [0.01, 0.01, 0.01, 0.01, 0.1, 0.1]
+    assert run.reached_target_at == 4 and "0.79 < 0.8" in run.events[0][1]
+    s = adaptive.as_schedule(run.applied_lr)
+    np.testing.assert_allclose(s(np.arange(6)), run.applied_lr, rtol=1e-12)
+    with pytest.raises(ValueError):
+        adaptive.as_schedule([])
+
+
+def test_metric_triggered_warmup_stops_on_divergence_and_fixed_records_the_same_way():
+    from warmup_core.training import adaptive
+
+    run = adaptive.metric_triggered(lambda lr: {"loss": float("nan"), "train_error": 1.0}, 0.01, 0.1, 5)
+    assert run.diverged_at == 0 and len(run.applied_lr) == 1
+    run = adaptive.fixed(lambda lr: {"loss": lr}, [0.1, 0.2, 0.3])
+    assert run.applied_lr == run.loss == [0.1, 0.2, 0.3]
+
+
+@pytest.mark.slow
+def test_adaptive_warmups_experiment_trains_where_no_warmup_fails():
+    r = X.adaptive_warmups(seed=0)
+    nowarm, linear, pc, trig = r.runs
+    assert nowarm.diverged_at is not None  # seed 0: 8·2/λ₀ without warmup blows up
+    for run in (linear, pc, trig):
+        assert run.diverged_at is None and run.loss[-1] < 0.05
+    assert pc.reached_target_at < r.warmup and trig.reached_target_at < r.warmup
+    s = r.schedule(2)
+    np.testing.assert_allclose(s(np.arange(len(pc.applied_lr))), pc.applied_lr, rtol=1e-12)

@@ -25,6 +25,11 @@ def _catapult(seed):
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
+def _adaptive(seed):
+    return X.adaptive_warmups(seed)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
 def _map(seeds):
     return X.lr_warmup_map(seeds)
 
@@ -75,6 +80,31 @@ def catapult_section(p, seeds):
     ends = [f"{r.loss[i, -1]:.3g}" if r.diverged_at[i] < 0 else "diverged" for i in (1, 2)]
     st.markdown(f"Without warmup this target lr **{nowarm}**. Final training loss: warmup from 0 → {ends[0]}, "
                 f"warmup from η_c → {ends[1]}.")
+
+
+def adaptive_section(p, seeds):
+    if not _button(p, "adaptive", f"Run it yourself: four warmups on one network (seed {seeds[0]})", seeds):
+        return
+    with st.spinner("training four networks, two of them deciding their lr as they go…"):
+        r = _adaptive(seeds[0])
+    st.plotly_chart(F.adaptive_figure(r), key=f"{p}.sci.adaptive")
+    rows = []
+    for name, run in zip(r.names, r.runs):
+        fate = f"diverged at step {run.diverged_at}" if run.diverged_at is not None else f"{run.loss[-1]:.3g}"
+        reach = next((i for i, v in enumerate(run.applied_lr) if v >= r.eta_trgt * (1 - 1e-9)), None)
+        rows.append({"warmup": name, "η_trgt from step": "–" if reach is None else str(reach),
+                     "final loss": fate, "η_c forward passes": str(run.forward_passes)})
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    st.markdown("**What each run decided, step by step:**\n" + "\n".join(
+        f"- *{name}*: " + ("; ".join(f"step {s}: {e}" for s, e in run.events) or "nothing (a fixed schedule)")
+        for name, run in zip(r.names, r.runs)))
+    pick = st.selectbox("export the lr a run applied, as a schedule", r.names[2:], key=f"{p}.sci.adaptive.pick")
+    sched = r.schedule(r.names.index(pick))
+    st.download_button("Download the schedule it turned out to be (JSON)", sched.to_json(),
+                       file_name="adaptive-warmup-schedule.json", mime="application/json",
+                       key=f"{p}.sci.adaptive.dl", icon=":material/download:")
+    st.caption("A piecewise-constant schedule (the core's `Decay(\"piecewise\")`, one milestone per lr change) "
+               "that replays the run's lr step by step; `warmup_core.from_json` reads it back.")
 
 
 def map_section(p, seeds):
@@ -149,12 +179,45 @@ def regimes_section(p, seeds):
     with st.spinner("training two networks and measuring their sharpness…"):
         runs = _regimes(seeds[0])
     st.plotly_chart(F.regimes_figure(runs), key=f"{p}.sci.regimes")
+    lens(p, runs)
     for r in runs:
         s = np.asarray(r.sharpness)
         peak_drop = (s.min() / r.lambda0) if len(s) else np.nan
         st.markdown(f"**{r.param.upper()}**: λ₀ = {r.lambda0:.3g}; sharpness ranged {s.min():.3g}–{s.max():.3g} "
                     f"({peak_drop:.2f}× λ₀ at its lowest); "
                     + ("trained." if r.diverged_at < 0 else f"diverged at step {r.diverged_at}."))
+
+
+def lens(p, runs):
+    """Alimisis et al. (2025): fit the sharpness log to lambda_max ~ H0 + H1 (L - L*), draw the implied stable lr."""
+    fits, notes, shown = [], [], []
+    for r in runs:
+        s = np.asarray(r.sharp_steps)
+        keep = s < len(r.loss)  # a measurement after the last step has no recorded loss to pair with
+        loss = np.asarray(r.loss, dtype=float)[s[keep]]
+        sharp = np.asarray(r.sharpness, dtype=float)[keep]
+        try:
+            h0, h1, ls = X.fit_curvature_bound(loss, sharp)
+        except ValueError:
+            notes.append(f"{r.param.upper()}: too few finite (loss, sharpness) pairs to fit")
+            continue
+        fits.append((h0, h1, ls))
+        shown.append(r)
+        pred = h0 + h1 * (loss - ls)
+        ok = np.isfinite(pred) & np.isfinite(sharp)
+        r2 = 1 - np.sum((sharp[ok] - pred[ok]) ** 2) / max(np.sum((sharp[ok] - sharp[ok].mean()) ** 2), 1e-30)
+        shape = ("H₁ > 0: curvature fell with the loss, so the implied stable lr rises as training goes on — the "
+                 "shape of a warmup" if h1 > 0 else "H₁ ≤ 0: here sharpness did not fall with the loss, so this "
+                 "lens gives no reason to warm up")
+        notes.append(f"{r.param.upper()}: H₁ = {h1:.3g}, R² = {r2:.2f} ({shape})")
+    st.markdown("**Another lens (Alimisis et al. 2025, arXiv 2510.03164): curvature bounded by the loss.** Fit "
+                "λ_max ≈ H₀ + H₁·(L − L̂*) to the sharpness log (L̂* = the lowest loss seen) and draw the stable lr "
+                "the fit implies, 2/(H₀ + H₁(L_t − L̂*)), against the schedule. With H₁ > 0 the implied stable "
+                "lr is low while the loss is high and grows as it falls: a warmup follows that curve.")
+    if shown:
+        st.plotly_chart(F.curvature_lens_figure(shown, fits), key=f"{p}.sci.lens")
+    st.caption("This run's fit: " + "; ".join(notes) + ". A low R² means the linear bound describes this run "
+               "poorly (catapults make λ_max jump at a similar loss).")
 
 
 def update_ratio_section(p, seeds):

@@ -180,3 +180,51 @@ def paper_caption(table) -> str:
     return (f"About 10% is chance: that run failed. Adam without warmup trains up to lr {b[('Adam', 1)]:g} and fails "
             f"from {first_fail:g}; with a 1024-step warmup it trains up to {b[('Adam', 1024)]:g}. GI-Adam trains up "
             f"to {b[('GI-Adam', 1)]:g} without warmup and {b[('GI-Adam', 1024)]:g} with it.")
+
+
+def adaptive_figure(cmp) -> go.Figure:
+    """Top: the lr each run applied (read back from the optimizer); bottom: its training loss."""
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.12,
+                        subplot_titles=("Applied lr (η_trgt = 8·2/λ₀)", "Training loss (✕ = diverged)"))
+    dashes = ("dot", "dash", "solid", "dashdot")
+    for i, (name, run) in enumerate(zip(cmp.names, cmp.runs)):
+        t = np.arange(len(run.applied_lr))
+        style = {"color": PALETTE[i], "width": 2.5 if i >= 2 else 2, "dash": dashes[i]}
+        fig.add_trace(go.Scatter(x=t, y=run.applied_lr, name=name, line=style, legendgroup=name), 1, 1)
+        loss = np.asarray(run.loss, dtype=float)
+        fig.add_trace(go.Scatter(x=t, y=np.where(np.isfinite(loss), loss, np.nan), name=name, line=style,
+                                 legendgroup=name, showlegend=False), 2, 1)
+        if run.diverged_at is not None:
+            fig.add_trace(go.Scatter(x=[run.diverged_at], y=[np.nanmax(np.where(np.isfinite(loss), loss, np.nan))],
+                                     mode="markers", marker={"symbol": "x", "size": 12, "color": PALETTE[i]},
+                                     legendgroup=name, showlegend=False), 2, 1)
+    _style(fig, "", "", "", False, height=600, legend_below=True)
+    fig.update_yaxes(title_text=f"lr (target {cmp.eta_trgt:.3g})", row=1, col=1)
+    fig.update_yaxes(title_text="loss (log)", type="log", exponentformat="power", row=2, col=1)
+    fig.update_xaxes(title_text="step", row=2, col=1)
+    fig.update_layout(title=None, legend={"y": -0.15})
+    return fig
+
+
+def curvature_lens_figure(runs, fits) -> go.Figure:
+    """Alimisis et al.'s lens: the stable lr implied by the fitted bound, 2/(H0 + H1 (L_t - L*)), against eta_t."""
+    fig = make_subplots(rows=1, cols=len(runs), subplot_titles=[
+        f"{r.param.upper()}: λ ≈ {h0:.3g} + {h1:.3g}·(L − L̂*)" for r, (h0, h1, _) in zip(runs, fits)])
+    for k, (r, (h0, h1, ls)) in enumerate(zip(runs, fits), 1):
+        t = np.arange(len(r.lr))
+        loss = np.asarray(r.loss, dtype=float)
+        bound = h0 + h1 * (loss - ls)
+        implied = np.where(np.isfinite(bound) & (bound > 0), 2.0 / np.where(bound > 0, bound, 1.0), np.nan)
+        fig.add_trace(go.Scatter(x=t, y=r.lr, name="schedule η_t", line={"color": PALETTE[0], "width": 2.5},
+                                 showlegend=k == 1, legendgroup="lr"), 1, k)
+        fig.add_trace(go.Scatter(x=t, y=implied, name="implied stable lr 2/(H₀ + H₁(L_t − L̂*))",
+                                 line={"color": PALETTE[1], "width": 2, "dash": "dash"}, showlegend=k == 1,
+                                 legendgroup="imp"), 1, k)
+        s = np.asarray(r.sharp_steps)
+        fig.add_trace(go.Scatter(x=s, y=2.0 / np.asarray(r.sharpness), name="measured 2/λ_max", mode="markers",
+                                 marker={"color": GREY, "size": 5}, showlegend=k == 1, legendgroup="m"), 1, k)
+        fig.update_xaxes(title_text="step", row=1, col=k)
+        fig.update_yaxes(type="log", row=1, col=k, title_text="learning rate (log)" if k == 1 else None)
+    _style(fig, "", "", "", False, height=440, legend_below=True)
+    fig.update_layout(title=None, legend={"y": -0.25})
+    return fig

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from . import catapult, ensemble
+from . import adaptive, catapult, ensemble
 from .ensemble import Member
 
 
@@ -82,6 +82,65 @@ def catapult_warmup(seed=0, c_trgt=8.0, warmup=128, steps=192, width=64, depth=3
                        res.diverged_at, reach,
                        catapult.predicted_saving(warmup, est.eta_c, eta_trgt, est.forward_passes),
                        time.perf_counter() - t0)
+
+
+# --- 2. warmups that decide as they go: persistent catapult, metric-triggered constant ----------------
+
+@dataclass
+class AdaptiveComparison:
+    seed: int
+    lambda0: float
+    eta_trgt: float
+    warmup: int
+    names: list
+    runs: list  # adaptive.AdaptiveRun per name: applied lr, loss, events
+    seconds: float = 0.0
+
+    def schedule(self, i: int):
+        """Run ``i``'s applied lr as the core Schedule it turned out to be (piecewise constant)."""
+        return adaptive.as_schedule(self.runs[i].applied_lr)
+
+
+def adaptive_warmups(seed=0, c_trgt=8.0, warmup=64, steps=128, width=64, depth=3, n=256, low=0.1,
+                     below=0.8) -> AdaptiveComparison:
+    """No warmup, linear warmup, the persistent catapult warmup (Algorithm 3) and ResNet-110's constant warmup
+    (``low * eta_trgt`` until the training error is below ``below``, then ``eta_trgt``; He et al. used 0.01 then
+    0.1), each on a fresh copy of the same FCN, full-batch GD, MSE, all recorded by the same loop."""
+    t0 = time.perf_counter()
+    data = ensemble.digits(n, 512, "mse", "sp")
+    lam0 = float(ensemble.initial_sharpness([seed], data, width, depth)[0])
+    eta = c_trgt * 2.0 / lam0
+    init = ensemble.init_fcn(seed, data.x.shape[1], width, depth)
+
+    def setup():
+        model = FCN(init)
+        opt = torch.optim.SGD(model.parameters(), lr=0.0)
+
+        def loss_on_batch(_step=None):
+            return ensemble.loss_fn(model(data.x), data.y, "mse")
+
+        def train_step(lr):
+            for g in opt.param_groups:
+                g["lr"] = lr
+            out = model(data.x)
+            loss = ensemble.loss_fn(out, data.y, "mse")
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            err = float((out.detach().argmax(1) != data.y.argmax(1)).float().mean())
+            return {"loss": float(loss.detach()), "train_error": err}
+
+        return model, opt, loss_on_batch, train_step
+
+    runs = [adaptive.fixed(setup()[3], linear_warmup(eta, 1, steps)),
+            adaptive.fixed(setup()[3], linear_warmup(eta, warmup, steps))]
+    model, opt, loss_on_batch, _ = setup()
+    runs.append(adaptive.persistent_catapult(model, loss_on_batch, opt, lambda p, lr: torch.optim.SGD(p, lr=lr),
+                                             eta, steps, delta=catapult.DELTA["sgd"]))
+    runs.append(adaptive.metric_triggered(setup()[3], low * eta, eta, steps, "train_error", below))
+    names = ["no warmup", f"linear warmup, {warmup} steps", "persistent catapult (Alg. 3)",
+             f"constant {low:g}·η_trgt until training error < {below:.0%}"]
+    return AdaptiveComparison(seed, lam0, eta, warmup, names, runs, time.perf_counter() - t0)
 
 
 # --- 4. the lr x warmup map ---------------------------------------------------------------------------
@@ -194,7 +253,7 @@ class RegimeRun:
     seconds: float = 0.0
 
 
-def regimes(seed=0, c_trgt=8.0, warmup=64, steps=128, width=128, depth=3, n=256, every=2,
+def regimes(seed=0, c_trgt=8.0, warmup=64, steps=128, width=64, depth=3, n=256, every=4,
             params=("sp", "mup")) -> list[RegimeRun]:
     """One FCN in SP and in muP, full-batch GD, MSE, linear warmup to ``c_trgt * 2 / lambda_0``."""
     out = []
