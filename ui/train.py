@@ -94,6 +94,7 @@ DEMO = Settings(task="charlm", optimizer="adam", lr=3e-2, steps=300, batch=32)
 K_DEMO, K_START, K_START_NOW, K_SHOWN, K_OPEN = f"{P}.demo", f"{P}.start", f"{P}.start_demo", f"{P}.shown", \
     f"{P}.open"
 K_PRESET, K_CACHE, K_NOTICE, K_OPENED = f"{P}.preset", f"{P}.cache", f"{P}.notice", f"{P}.opened"
+K_COOKIE, K_RENDER, K_SHARED = f"{P}.cookie", f"{P}.render_s", f"{P}.shared_shown"
 
 
 def init_state(state) -> None:
@@ -198,6 +199,23 @@ def share_link(base_url: str | None, run_ids: list[str]) -> str:
     """A read-only link to these runs' results (no owner key in it)."""
     base = (base_url or "").split("?")[0].rstrip("/")
     return f"{base}?{VIEW_PARAM}={','.join(run_ids)}"
+
+
+def any_live(runs: list[dict]) -> bool:
+    return any(r["status"] in LIVE for r in runs)
+
+
+def show_shared(state, query_params) -> None:
+    """A share link's runs go on the charts once per visit (then the viewer may pick others)."""
+    ids = shared_ids(query_params)
+    if ids and not state.get(K_SHARED):
+        show(state, ids)
+        state[K_SHARED] = True
+
+
+def demo_result_shown(runs: list[dict], task: str) -> bool:
+    """The demo's explanation fits: its transformer comparison, with a no-warmup run, has ended."""
+    return task == "charlm" and not any_live(runs) and any(r["name"] == "no warmup" for r in runs)
 
 
 def shown(state, mine: list[dict]) -> list[str]:
@@ -469,6 +487,13 @@ def range_test_figure(rt) -> go.Figure:
     fig.update_yaxes(range=[lo - 0.1 * (hi - lo), hi + 0.3 * (hi - lo)])
     fig.update_layout(hovermode="closest")
     return fig
+
+
+def map_grid(device_type: str) -> tuple[list[float], list[int]]:
+    """Target lrs and warmup lengths of the map: a finer grid on a GPU."""
+    if device_type == "cuda":
+        return [0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.6, 0.8, 1.0, 1.2, 1.6, 2.0], [0, 10, 25, 50, 100, 150, 200, 300]
+    return [0.05, 0.1, 0.2, 0.4, 0.6, 0.8], [0, 25, 50, 100, 200]
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
