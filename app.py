@@ -12,6 +12,7 @@ PAGES = [
     st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
     st.Page("pages/learn.py", title="Learn", icon=":material/school:"),
     st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
+    st.Page("pages/predict.py", title="Predict", icon=":material/query_stats:"),
 ]
 
 st.navigation(PAGES).run()

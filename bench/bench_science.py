@@ -1,7 +1,8 @@
-"""Benchmark the warmup-science tools: one sharpness measurement vs one training step, and the
-lr x warmup map trained as one batched ensemble vs one run at a time (same machine, same run).
+"""Benchmark the warmup-science tools: each Learn-page experiment's wall time (target: <= 60 s on a
+2-core CPU) and its finding per seed, including seeds nobody tuned on; one sharpness measurement vs
+one training step; the lr x warmup map as one batched ensemble vs one run at a time.
 
-    python bench/bench_science.py [--device cuda]
+    python bench/bench_science.py [--device cuda] [--seeds 0 1 2 3 4 5 6 7 8] [--only experiments|tools]
 """
 
 import argparse
@@ -12,6 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from warmup_core.training import RunConfig, sweep  # noqa: E402
@@ -48,10 +50,53 @@ def step_and_measure(task, device, reps=5):
     return statistics.median(steps), statistics.median(secs)
 
 
+def experiments(seeds):
+    from warmup_core.training import experiments as X
+
+    print("# Learn-page experiments (wall time of what one button press runs; finding per seed)")
+    for s in seeds:
+        r = X.catapult_warmup(s)
+        net = None if r.measured_saving is None else r.measured_saving - r.forward_passes / 2
+        print(f"catapult seed {s}: {r.seconds:5.1f} s | eta_c {r.eta_c:.3g} = {r.eta_c * r.lambda0 / 2:.2f} x 2/lam0, "
+              f"{r.forward_passes} forward passes | no warmup diverged at {r.diverged_at[0]} | reach eta_trgt "
+              f"{r.reach[1]} (from 0) vs {r.reach[2]} (from eta_c) | saving predicted {r.predicted_saving:.1f}, "
+              f"measured {net}")
+    for first in seeds[::3]:
+        trio = (first, first + 1, first + 2)
+        m = X.lr_warmup_map(trio)
+        per = [m.largest_trainable(i) for i in range(3)]
+        mono = [all(a <= b for a, b in zip(p, p[1:])) for p in per]
+        print(f"map seeds {trio}: {m.seconds:5.1f} s | largest trainable c per T_wrm {m.warmups}: majority "
+              f"{m.largest_trainable()} | per seed {per} | monotone per seed {mono}")
+    for first in seeds[::2]:
+        pair = (first, first + 1)
+        g = X.gi_adam_boundary(pair)
+        per = [g.largest_trainable(i) for i in range(2)]
+        print(f"GI-Adam seeds {pair}: {g.seconds:5.1f} s | largest lr that trains (both seeds) "
+              + ", ".join(f"{v.split(' (')[0]}: {b}" for v, b in zip(g.variants, g.largest_trainable()))
+              + f" | per seed {per}")
+    for s in seeds[:3]:
+        runs = X.regimes(s)
+        print(f"regimes seed {s}: {sum(r.seconds for r in runs):5.1f} s | "
+              + " | ".join(f"{r.param}: lam0 {r.lambda0:.3g}, sharpness {np.min(r.sharpness):.3g}.."
+                           f"{np.max(r.sharpness):.3g}, diverged at {r.diverged_at}" for r in runs))
+        t0 = time.perf_counter()
+        res, _, _ = X.update_ratios(s)
+        first = np.nanmax(res.update_ratio[:, :, :5], axis=(1, 2))
+        print(f"update ratios seed {s}: {time.perf_counter() - t0:5.1f} s | max ||dW||/||W|| in 5 first steps: "
+              f"no warmup {first[0]:.3g}, warmup {first[1]:.3g}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4, 5])
+    ap.add_argument("--only", choices=["experiments", "tools"], default=None)
     args = ap.parse_args()
+    if args.only != "tools":
+        experiments(args.seeds)
+    if args.only == "experiments":
+        return
     device = torch.device(args.device)
     print(f"# warmup science benchmark on {device} (torch {torch.__version__}, {torch.get_num_threads()} threads)")
     for task in ("mlp", "digits", "charlm"):

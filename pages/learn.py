@@ -3,6 +3,7 @@
 import numpy as np
 import streamlit as st
 
+from ui import learn_science as S
 from ui.figures import Trace, heatmap_figure, schedule_figure
 from ui.presets import preset
 from ui.router import ensure_router
@@ -20,7 +21,6 @@ PRESETS = {
     "sharpness": {"task": "mlp", "optimizer": "sgd", "lr": 0.5, "steps": 300, "batch": 64, "seed": 0,
                   "warmup": 100, "factor": 0.1, "schedules": ["no warmup", "linear warmup"], "sharp": True,
                   "sharp_every": 10, "start_demo": True},
-    "map": {"task": "mlp", "optimizer": "sgd", "lr": 0.5, "steps": 200, "batch": 64, "seed": 0, "map_now": True},
     "adam": {**DEMO, "schedules": ["no warmup", "linear warmup", "GI-Adam, no warmup"], "start_demo": True},
 }
 
@@ -34,6 +34,12 @@ def run_it_yourself(which: str, label="Run it yourself in the training lab"):
             st.switch_page("pages/train.py")
         except Exception:  # the page runs on its own (no router): offer the link instead
             st.page_link("pages/train.py", label="Open the training lab")
+
+
+def first_drop(schedule, n) -> int:
+    """The step where the curve first falls to a tenth of its peak or less (the ÷10 the title names)."""
+    v = schedule(np.arange(n))
+    return int(np.flatnonzero((v <= 0.1 * v.max() * (1 + 1e-9)) & (np.arange(n) >= int(np.argmax(v))))[0])
 
 
 def curve(schedule, n, name, **kw):
@@ -58,12 +64,12 @@ st.markdown(
 c1, c2 = st.columns(2)
 W = c1.slider("warmup iterations", 0, 2000, 400, 50, key=f"{P}.w")
 factor = c2.slider("warmup factor", 0.0, 1.0, 0.1, 0.01, key=f"{P}.f")
-base = Decay("multistep", milestones=[3000])
-curves = [curve(Schedule(0.1, Warmup("constant", W, factor=factor) if W else Warmup(), base, "prepend", 4000), 4000,
-                "constant warmup"),
-          curve(Schedule(0.1, Warmup("linear", W, factor=factor) if W else Warmup(), base, "prepend", 4000), 4000,
-                "gradual (linear) warmup", dash="dash")]
-st.plotly_chart(schedule_figure(curves, title="Constant vs gradual warmup (then ÷10 at step 3000)"), key=f"{P}.c1")
+base = Decay("multistep", milestones=[3000])  # maskrcnn: the warmup multiplies a step decay with absolute milestones
+pair1 = [Schedule(0.1, Warmup(kind, W, factor=factor) if W else Warmup(), base, "multiply", 4000)
+         for kind in ("constant", "linear")]
+curves = [curve(pair1[0], 4000, "constant warmup"), curve(pair1[1], 4000, "gradual (linear) warmup", dash="dash")]
+drop = first_drop(pair1[1], 4000)
+st.plotly_chart(schedule_figure(curves, title=f"Constant vs gradual warmup (then ÷10 at step {drop})"), key=f"{P}.c1")
 
 # --- 2 -------------------------------------------------------------------------------------------
 st.header("2 · Why: a large learning rate blows up early")
@@ -119,7 +125,7 @@ fl = final_loss(simulate(grid)).reshape(len(lrs), len(warms))
 st.plotly_chart(heatmap_figure(fl, warms, lrs, "Final loss after 400 steps", "warmup steps", "target learning rate",
                                diverged=~np.isfinite(fl)), key=f"{P}.map")
 
-run_it_yourself("map", "Compute the map for a real network")
+st.markdown("The same map for a real network, on a few seeds, is [section 6.2](#science) below.")
 
 # --- 3 -------------------------------------------------------------------------------------------
 st.header("3 · Large batches: the linear scaling rule")
@@ -151,8 +157,13 @@ st.markdown(
     "time constant **1/(1−β₂)**.")
 beta2 = st.select_slider("β₂", [0.9, 0.95, 0.98, 0.99, 0.995, 0.999], 0.999, key=f"{P}.beta2")
 tau = untuned_period(beta2, "linear")
-st.markdown(f"→ untuned linear warmup: **{tau:,} steps**; exponential time constant "
-            f"**{untuned_period(beta2, 'exponential'):,}**; RAdam offset δ = {radam_offset(beta2)}.")
+exact_lin, exact_exp = round(2 / (1 - beta2), 6), round(1 / (1 - beta2), 6)
+st.markdown(f"→ untuned linear warmup: 2/(1−β₂) = **{exact_lin:g} steps**; exponential time constant "
+            f"1/(1−β₂) = **{exact_exp:g}**; RAdam offset δ = {radam_offset(beta2)}.")
+if tau != exact_lin or untuned_period(beta2, "exponential") != exact_exp:
+    st.caption(f"pytorch_warmup (the reference implementation, used in the chart below) computes "
+               f"`int(2 / (1 - beta2))` in floating point, which truncates to **{tau:,}** "
+               f"(and `int(1 / (1 - beta2))` to {untuned_period(beta2, 'exponential'):,}) at β₂ = {beta2}.")
 m = 3 * tau
 adam = [curve(Schedule(1.0, Warmup(name, beta2=beta2), Decay("constant"), "multiply"), m, label)
         for name, label in [("untuned_linear", "untuned linear"), ("untuned_exponential", "untuned exponential"),
@@ -160,8 +171,8 @@ adam = [curve(Schedule(1.0, Warmup(name, beta2=beta2), Decay("constant"), "multi
 st.plotly_chart(schedule_figure(adam, title=f"Warmup factors derived from β₂ = {beta2}", y_title="lr ÷ target lr",
                                 shade_warmup=False), key=f"{P}.adam")
 
-st.markdown("Kalra & Barkeshli (2024) go one step further: initialise Adam's second moment from the first "
-            "gradient (**GI-Adam**) and the erratic first updates disappear without any warmup.")
+st.markdown("Kalra & Barkeshli (2024, §7) go one step further: initialise Adam's second moment from the "
+            "gradient at initialisation (**GI-Adam**). Section 6 below shows what that does, and does not do, here.")
 run_it_yourself("adam", "Run it yourself: Adam with and without warmup vs GI-Adam")
 
 # --- 5 -------------------------------------------------------------------------------------------
@@ -174,6 +185,43 @@ timm = preset("timm: CosineLRScheduler without prefix (drop at the end of warmup
 st.plotly_chart(schedule_figure([curve(timm, timm.total_steps, "timm CosineLRScheduler(warmup_prefix=False)")],
                                 title="A warmup that overrides the decay: the jump at step 2000"), key=f"{P}.timm")
 
+# --- 6 -------------------------------------------------------------------------------------------
+st.header("6 · Warmup, measured: Kalra & Barkeshli (2024) at laptop scale", anchor="science")
+st.markdown(
+    "The experiments below follow *Why Warmup the Learning Rate?* (Kalra & Barkeshli, NeurIPS 2024) on a "
+    "fully connected network trained on scikit-learn's 8×8 digits, small enough for a laptop CPU. Learning rates "
+    "are given, as in the paper, in units of **2/λ₀** — the stability limit of gradient descent at the initial "
+    "sharpness λ₀. Each button trains the networks now, on this machine; nothing is pre-recorded.")
+seeds = S.seed_picker(P)
+
+st.subheader("6.1 · Where training first overshoots: η_c from the loss catapult (§6.1, App. B.2)")
+st.markdown(
+    "Take **one** step from the initial weights at learning rate η and compare the loss before and after. Double "
+    "η from 10⁻⁴ until the loss goes *up* (Algorithm 1), then bisect until the rise is below 10% (Algorithm 2, "
+    "δ = 0.1 for SGD, 0.01 for Adam). That η_c costs only forward passes. A warmup can then start at η_c instead "
+    "of 0, η_t = η_c + η_trgt·t/T_wrm, and reaches the target T_wrm·η_c/η_trgt steps sooner; the search costs "
+    "about half a step per forward pass, so the paper predicts a saving T_save = T_wrm·η_c/η_trgt − T_fp/2.")
+S.catapult_section(P, seeds)
+
+st.subheader("6.2 · The headline: longer warmup, larger usable learning rate (§3–4)")
+st.markdown(
+    "Full-batch gradient descent on every cell of a grid of target learning rates (powers of 2 times 2/λ₀) and "
+    "linear warmup lengths (1, 4, 16, 64 steps: the paper's 1…1024 scaled down), then 100 steps at the target. "
+    "Each cell is the median of the seeds; ✕ marks cells where most seeds diverged.")
+S.map_section(P, seeds)
+
+st.subheader("6.3 · Adam without warmup: GI-Adam (§7)")
+S.gi_section(P, seeds)
+
+st.subheader("6.4 · Two regimes: sharpness reduction (SP) and progressive sharpening (μP) (§4.1)")
+st.markdown(
+    "The same network in standard parameterisation (SP) and in μP, full-batch gradient descent, MSE, linear warmup "
+    "to 8·2/λ₀ over 64 steps, sharpness measured every few steps against the moving limit 2/η_t.")
+S.regimes_section(P, seeds)
+
+st.subheader("6.5 · Another lens: relative update size per layer (Kosson et al., NeurIPS 2024)")
+S.update_ratio_section(P, seeds)
+
 st.header("Sources")
 st.markdown("""
 - He, Zhang, Ren, Sun. *Deep Residual Learning for Image Recognition*, CVPR 2016 (§4.2: constant warmup for ResNet-110).
@@ -182,5 +230,7 @@ st.markdown("""
 - Liu et al. *On the Variance of the Adaptive Learning Rate and Beyond* (RAdam), ICLR 2020.
 - Ma, Yarats. *On the adequacy of untuned warmup for adaptive optimization*, AAAI 2021, arXiv:1910.04209.
 - Lewkowycz et al. *The large learning rate phase of deep learning: the catapult mechanism*, 2020.
-- Kalra, Barkeshli. *Why Warmup the Learning Rate? Underlying Mechanisms and Improvements*, NeurIPS 2024.
+- Kalra, Barkeshli. *Why Warmup the Learning Rate? Underlying Mechanisms and Improvements*, NeurIPS 2024,
+  arXiv:2406.09405; code and measured results: github.com/dayal-kalra/why-warmup (MIT).
+- Kosson, Messmer, Jaggi. *Analyzing & Reducing the Need for Learning Rate Warmup in GPT Training*, NeurIPS 2024.
 """)

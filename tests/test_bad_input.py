@@ -23,7 +23,7 @@ BAD = [
     (lambda: Warmup("untuned_exponential", beta2=0.9999999), "beta2", "0.9999999"),
     (lambda: Warmup("radam", beta2=0.5), "beta2", "0.5"),
     (lambda: Warmup("untuned_linear", steps=7, beta2=0.9), "steps", "7"),
-    (lambda: Warmup("linear", steps=4, target="peak"), "target", "'peak'"),
+    (lambda: Warmup("linear", steps=4, target="top"), "target", "'top'"),
     (lambda: Decay("multistep", milestones=[30, 10]), "milestones", "[30, 10]"),
     (lambda: Decay("multistep", milestones=[10], gamma=0.0), "gamma", "0.0"),
     (lambda: Decay("multistep", milestones=[10], gamma=2.0), "gamma", "2.0"),

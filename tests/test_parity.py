@@ -67,7 +67,7 @@ def test_transformers(name, kwargs):
 
 
 def test_transformers_golden_from_reference_note():
-    # Values recorded from transformers 5.23.0 in shared/reference/library-schedules.md §3 (W=4, N=12).
+    # Values recorded from transformers 5.23.0 (W=4, N=12): docs/conventions.md, "Recorded values".
     s = compat.build("transformers", "cosine_warmup_with_min_lr", base_lr=1.0, num_warmup_steps=4,
                      num_training_steps=12, min_lr_rate=0.1)
     np.testing.assert_allclose(s(np.arange(13)), [.25, .5, .75, 1, .96575, .8682, .72221, .55, .37779, .2318,
@@ -129,7 +129,7 @@ def test_torch_onecycle_raises_one_step_past_the_end():
 
 
 def test_torch_golden_from_reference_note():
-    # torch 2.14.1 OneCycleLR(max_lr=1, total_steps=12), shared/reference/library-schedules.md appendix.
+    # torch 2.14.1 OneCycleLR(max_lr=1, total_steps=12): docs/conventions.md, "Recorded values".
     want = [0.040000000000000036, 0.3497896542195831, 0.8792851591221287, 0.9944154354509117,
             0.9330129698414117, 0.811745653949763, 0.6473789976951033, 0.46263710266697505,
             0.28306099820869923, 0.1334775301888306, 0.03456698742539522, 4e-06]

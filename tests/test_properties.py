@@ -19,7 +19,8 @@ def value_for(p: Param):
     if p.kind == "choice":
         return st.sampled_from(p.choices)
     lo = p.minimum if p.minimum is not None else -10.0
-    hi = p.maximum if p.maximum is not None else (p.ui_max if p.ui_max is not None else lo + 1000)
+    span = 1000 if p.kind in ("int", "int_list") or p.unit == "steps" else 5  # unbounded: a plausible stretch
+    hi = p.maximum if p.maximum is not None else lo + span
     hi = min(hi, lo + 1000) if p.kind in ("int", "int_list") else hi
     if p.kind in ("int", "int_list"):
         ints = st.integers(int(lo) + (1 if p.minimum_open else 0), int(hi))

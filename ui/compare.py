@@ -1,52 +1,81 @@
-"""Compare several named strategies: state handling, figures and tables (pure where possible)."""
+"""Compare several named strategies: the strategy list (immutable values and pure edits), their
+traces, tables and downloads, and one configuration as each library runs it. The page only wires
+these to its widgets."""
 
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from warmup_core import Decay, Schedule, Warmup, compat, from_dict, from_json
-from warmup_core.reduce import reduce_curve, reduce_indices
+from warmup_core.libraries import _same_settings as same_settings
+from warmup_core.reduce import reduce_indices
 
+from . import explore, safe, share
 from .figures import Trace, relative_values
+from .presets import PRESETS
+
+MAX_STRATEGIES = 12
+MODES = ("Overlay", "Small multiples", "Against a baseline")
+MAX_NAME = 60
 
 
-def default_strategies(total=10_000, lr=0.1, warmup=500):
+@dataclass(frozen=True)
+class Strategy:
+    """One named schedule; ``preset`` is the library preset it still is, if any."""
+
+    name: str
+    schedule: Schedule
+    preset: str | None = None
+
+    def to_dict(self) -> dict:
+        d = {"name": self.name, "schedule": self.schedule.to_dict()}
+        if self.preset:
+            d["preset"] = self.preset
+        return d
+
+
+def default_strategies(total=10_000, lr=0.1, warmup=500) -> tuple[Strategy, ...]:
     """The classic trio of the warmup papers: none, gradual (linear) and constant."""
     cos = Decay("cosine")
-    return [
-        {"name": "no warmup", "schedule": Schedule(lr, Warmup(), cos, "prepend", total).to_dict()},
-        {"name": "linear warmup", "schedule": Schedule(lr, Warmup("linear", warmup), cos, "prepend", total).to_dict()},
-        {"name": "constant warmup", "schedule": Schedule(lr, Warmup("constant", warmup, factor=0.1), cos, "prepend",
-                                                         total).to_dict()},
-    ]
+    return (Strategy("no warmup", Schedule(lr, Warmup(), cos, "prepend", total)),
+            Strategy("linear warmup", Schedule(lr, Warmup("linear", warmup), cos, "prepend", total)),
+            Strategy("constant warmup", Schedule(lr, Warmup("constant", warmup, factor=0.1), cos, "prepend", total)))
 
 
-def validate_strategies(items) -> list[dict]:
-    """Strategies from a link: a list of {name, schedule}; raises ValueError naming what is wrong."""
+def from_link(items) -> tuple[tuple[Strategy, ...], list[str]]:
+    """Strategies from a link and the notes to show (lengths capped); raises ValueError naming what
+    is wrong before anything changes."""
     if not isinstance(items, list) or not items:
         raise ValueError("strategies must be a non-empty list")
-    if len(items) > 12:
-        raise ValueError(f"at most 12 strategies, got {len(items)}")
-    out, names = [], set()
+    if len(items) > MAX_STRATEGIES:
+        raise ValueError(f"at most {MAX_STRATEGIES} strategies, got {len(items)}")
+    out, notes = [], []
     for i, item in enumerate(items):
-        if not isinstance(item, dict) or set(item) != {"name", "schedule"}:
-            raise ValueError(f"strategy {i + 1} must have exactly 'name' and 'schedule'")
+        if not isinstance(item, dict) or not {"name", "schedule"} <= set(item) <= {"name", "schedule", "preset"}:
+            raise ValueError(f"strategy {i + 1} must have 'name' and 'schedule' (and optionally 'preset')")
         name = item["name"]
-        if not isinstance(name, str) or not name.strip() or len(name) > 60:
-            raise ValueError(f"strategy {i + 1} needs a name of 1 to 60 characters")
-        if name in names:
-            raise ValueError(f"two strategies are called {name!r}")
-        names.add(name)
+        if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
+            raise ValueError(f"strategy {i + 1} needs a name of 1 to {MAX_NAME} characters")
+        if name in [s.name for s in out]:
+            raise ValueError(f"two strategies are called {safe.clip(repr(name), 70)}")
+        preset = item.get("preset")
+        if preset is not None and preset not in PRESETS:
+            raise ValueError(f"strategy {i + 1}: unknown library preset {safe.clip(repr(preset), 70)}")
         s = from_dict(item["schedule"])
         if not isinstance(s, Schedule) or s.total_steps is None:
-            raise ValueError(f"strategy {name!r} must be a warmup + decay schedule with total_steps")
-        out.append({"name": name, "schedule": s.to_dict()})
-    return out
+            raise ValueError(f"strategy {i + 1} must be a warmup + decay schedule with total_steps")
+        s, note = share.cap_length(s, f"Strategy “{name}”")
+        notes += [note] if note else []
+        out.append(Strategy(name, s, preset))
+    return tuple(out), notes
 
+
+# --- editing the list: pure functions returning (new list, name to select) -----------------------
 
 def unique_name(name: str, taken) -> str:
     if name not in taken:
@@ -57,92 +86,98 @@ def unique_name(name: str, taken) -> str:
     return f"{name} ({i})"
 
 
-# --- editing the list (in place; each returns the name to select) ---------------------------------
-
-def add(strategies: list[dict], schedule_dict: dict, name: str) -> str:
-    if len(strategies) >= 12:
-        raise ValueError("at most 12 strategies; delete one first")
-    name = unique_name(name[:60], [s["name"] for s in strategies])
-    strategies.append({"name": name, "schedule": schedule_dict})
-    return name
+def _find(strategies, name) -> Strategy:
+    for s in strategies:
+        if s.name == name:
+            return s
+    raise ValueError(f"there is no strategy called {safe.clip(repr(name), 70)}")
 
 
-def duplicate(strategies: list[dict], name: str) -> str:
-    cur = next(s for s in strategies if s["name"] == name)
-    return add(strategies, dict(cur["schedule"]), f"{name} copy")
+def add(strategies, item: Strategy):
+    if len(strategies) >= MAX_STRATEGIES:
+        raise ValueError(f"at most {MAX_STRATEGIES} strategies; delete one first")
+    name = unique_name(item.name[:MAX_NAME], [s.name for s in strategies])
+    return (*strategies, Strategy(name, item.schedule, item.preset)), name
 
 
-def delete(strategies: list[dict], name: str) -> str:
+def add_preset(strategies, label: str):
+    from .presets import short_name
+
+    return add(strategies, Strategy(short_name(label), PRESETS[label].schedule(), label))
+
+
+def duplicate(strategies, name: str):
+    cur = _find(strategies, name)
+    return add(strategies, Strategy(f"{name} copy", cur.schedule, cur.preset))
+
+
+def delete(strategies, name: str):
     if len(strategies) <= 1:
         raise ValueError("the last strategy cannot be deleted")
-    strategies[:] = [s for s in strategies if s["name"] != name]
-    return strategies[0]["name"]
+    _find(strategies, name)
+    rest = tuple(s for s in strategies if s.name != name)
+    return rest, rest[0].name
 
 
-def rename(strategies: list[dict], old: str, new: str) -> str:
+def rename(strategies, old: str, new: str):
     new = new.strip()
-    if not new or len(new) > 60:
-        raise ValueError("a name needs 1 to 60 characters")
-    if new != old and new in [s["name"] for s in strategies]:
-        raise ValueError(f"there is already a strategy called {new!r}")
-    for s in strategies:
-        if s["name"] == old:
-            s["name"] = new
-    return new
+    if not new or len(new) > MAX_NAME:
+        raise ValueError(f"a name needs 1 to {MAX_NAME} characters")
+    if new != old and new in [s.name for s in strategies]:
+        raise ValueError(f"there is already a strategy called {safe.clip(repr(new), 70)}")
+    _find(strategies, old)
+    return tuple(Strategy(new, s.schedule, s.preset) if s.name == old else s for s in strategies), new
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def strategy_points(schedule_json: str):
-    """Reduced points, summary and warmup end of one schedule, cached on its JSON: a rerun that
-    changed one strategy recomputes only that one."""
-    s = from_json(schedule_json)
-    steps, values, full = reduce_curve(s, s.total_steps)
-    return steps, values, s.summary(), s.warmup_end
+def update(strategies, name: str, schedule: Schedule, preset: str | None):
+    """The list after the selected strategy was edited in the controls, and its (new) name. A
+    strategy named after a library it no longer is gets " (custom)" added to its name."""
+    from .presets import short_name
+
+    cur = _find(strategies, name)
+    if cur.schedule == schedule and cur.preset == preset:
+        return strategies, name
+    new_name = name
+    if cur.preset and not preset and name.startswith(short_name(cur.preset)):
+        new_name = unique_name(f"{name} (custom)"[:MAX_NAME], [s.name for s in strategies])
+    return tuple(Strategy(new_name, schedule, preset) if s.name == name else s for s in strategies), new_name
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
-def full_curve(schedule_json: str) -> np.ndarray:
-    s = from_json(schedule_json)
-    return s(np.arange(s.total_steps, dtype=np.float64))
-
-
-def _json(item) -> str:
-    return from_dict(item["schedule"]).to_json()
-
+# --- what the page draws ------------------------------------------------------------------------
 
 def traces(strategies) -> list[Trace]:
     out = []
     for item in strategies:
-        steps, values, _, warmup_end = strategy_points(_json(item))
-        out.append(Trace(item["name"], steps, values, warmup_end=warmup_end))
+        p = explore.points(item.schedule)
+        out.append(Trace(item.name, p.steps, p.values, warmup_end=item.schedule.warmup_end))
     return out
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _relative(schedule_json: str, base_json: str, mode: str):
+    s, base = from_json(schedule_json), from_json(base_json)
+    n = min(s.total_steps, base.total_steps)
+    t = np.arange(n, dtype=np.float64)
+    rel = relative_values(s(t), base(t), mode)
+    del t
+    bps = np.concatenate([s.breakpoints(n - 1), base.breakpoints(n - 1)])
+    idx = reduce_indices(np.nan_to_num(rel, nan=0.0), bps)
+    return idx, rel[idx]
 
 
 def relative_traces(strategies, baseline: str, mode: str) -> list[Trace]:
-    """Every other strategy against the baseline, on the steps both cover."""
-    base_item = next(i for i in strategies if i["name"] == baseline)
-    base = full_curve(_json(base_item))
-    base_s = from_dict(base_item["schedule"])
-    out = []
-    for item in strategies:
-        if item["name"] == baseline:
-            continue
-        y = full_curve(_json(item))
-        n = min(len(y), len(base))
-        rel = relative_values(y[:n], base[:n], mode)
-        s = from_dict(item["schedule"])
-        bps = np.concatenate([s.breakpoints(n - 1), base_s.breakpoints(n - 1)])
-        idx = reduce_indices(np.nan_to_num(rel, nan=0.0), bps)
-        out.append(Trace(item["name"], idx, rel[idx]))
-    return out
+    """Every other strategy against the baseline, on the steps both cover (one pair in memory at a time)."""
+    base = _find(strategies, baseline).schedule.to_json()
+    return [Trace(item.name, *_relative(item.schedule.to_json(), base, mode))
+            for item in strategies if item.name != baseline]
 
 
 def summary_table(strategies) -> pd.DataFrame:
     rows = []
     for item in strategies:
-        s = from_dict(item["schedule"])
-        m = strategy_points(s.to_json())[2]
-        rows.append({"strategy": item["name"], "warmup": f"{s.warmup.entry.title} ({s.warmup.steps:,} steps)",
+        s, m = item.schedule, explore.summary(item.schedule)
+        rows.append({"strategy": item.name, "from": item.preset or "custom",
+                     "warmup": f"{s.warmup.entry.title} ({s.warmup.steps:,} steps)",
                      "decay": s.decay.entry.title, "convention": s.convention, "peak lr": m["peak_lr"],
                      "peak step": m["peak_step"], "lr at step 0": m["lr_at_0"],
                      "lr at end of warmup": m["lr_at_warmup_end"], "lr at last step": m["lr_at_last"],
@@ -150,18 +185,49 @@ def summary_table(strategies) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+NUMBER_COLUMNS = ("peak lr", "lr at step 0", "lr at end of warmup", "lr at last step", "mean lr", "area (lr·steps)")
+
+
+def curves_frame(strategies, steps=None) -> pd.DataFrame:
+    """Every curve side by side at ``steps`` (default: all); NaN past a curve's end."""
+    n = max(s.schedule.total_steps for s in strategies)
+    steps = np.arange(n) if steps is None else np.asarray(steps)
+    frame = pd.DataFrame({"step": steps})
+    for item in strategies:
+        col = np.full(len(steps), np.nan)
+        inside = steps < item.schedule.total_steps
+        col[inside] = item.schedule(steps[inside].astype(np.float64))
+        frame[item.name] = col
+    return frame
+
+
 def curves_csv(strategies) -> bytes:
-    """All full curves side by side (called only when the download is clicked)."""
-    curves = {item["name"]: from_dict(item["schedule"]) for item in strategies}
-    n = max(c.total_steps for c in curves.values())
-    frame = pd.DataFrame({"step": np.arange(n)})
-    for name, sched in curves.items():
-        col = np.full(n, np.nan)
-        col[: sched.total_steps] = sched(np.arange(sched.total_steps, dtype=np.float64))
-        frame[name] = col
+    """All full curves side by side (built only when the download is clicked)."""
     buf = io.StringIO()
-    frame.to_csv(buf, index=False, float_format="%.17g")
+    curves_frame(strategies).to_csv(buf, index=False, float_format="%.17g")
     return buf.getvalue().encode()
+
+
+def curves_parquet(strategies) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(curves_frame(strategies), preserve_index=False)
+    buf = io.BytesIO()
+    pq.write_table(table, buf, compression="zstd")
+    return buf.getvalue()
+
+
+def csv_size(strategies, sample: int = 2000) -> int:
+    """The bytes :func:`curves_csv` would produce, estimated from evenly spaced rows."""
+    n = max(s.schedule.total_steps for s in strategies)
+    if n <= sample:
+        return len(curves_csv(strategies))
+    steps = np.unique(np.linspace(0, n - 1, sample).round().astype(np.int64))
+    buf = io.StringIO()
+    curves_frame(strategies, steps).to_csv(buf, index=False, float_format="%.17g")
+    header, body = buf.getvalue().split("\n", 1)
+    return round(len(body) / len(steps) * n) + len(header) + 1
 
 
 # --- "same settings, different libraries" -------------------------------------------------------
@@ -210,6 +276,7 @@ def library_versions(lr: float, warmup: int, total: int, min_lr: float = 0.0) ->
                          min_lr=min_lr),
             f"get_lr(learning_rate={lr:g}, warmup_iters={W}, lr_decay_iters={max(N, W + 1)}, min_lr={min_lr:g})"),
     }
+    out.update(same_settings.versions(lr, W, N, min_lr))  # DeepSpeed, Megatron, NeMo, mmengine, detectron2, Composer
     return out
 
 
@@ -223,8 +290,7 @@ def disagreements(versions: dict, total: int) -> pd.DataFrame:
         rows.append({"library": label, "lr at step 0": y[0], "peak lr": y[peak], "peak step": peak,
                      f"lr at step {total - 1}": y[total - 1], f"lr at step {after} (after the end)": y[after],
                      "call": call})
-    frame = pd.DataFrame(rows)
-    return frame
+    return pd.DataFrame(rows)
 
 
 def differs(frame: pd.DataFrame, column: str, rtol=1e-6) -> pd.Series:
@@ -233,3 +299,23 @@ def differs(frame: pd.DataFrame, column: str, rtol=1e-6) -> pd.Series:
     rounded = np.round(vals / (np.abs(vals).max() or 1.0) / rtol)
     common = pd.Series(rounded).mode().iloc[0]
     return pd.Series(rounded != common, index=frame.index)
+
+
+def library_traces(versions: dict, total: int) -> list[Trace]:
+    """Each library's curve to 1.2 N, reduced, keeping step 0, the last step and its peak."""
+    after = int(total * 1.2)
+    out = []
+    for label, (s, _) in versions.items():
+        y = s(np.arange(after + 1, dtype=np.float64))
+        idx = np.unique(np.concatenate([reduce_indices(y, s.breakpoints(after)),
+                                        [0, total - 1, int(np.argmax(y[:total]))]]))
+        out.append(Trace(label, idx, y[idx]))
+    return out
+
+
+def styled_disagreements(frame: pd.DataFrame):
+    """The table with the cells that differ from the most common value shaded."""
+    flagged = {c: differs(frame, c) for c in frame.columns if c not in ("library", "call")}
+    return frame.style.apply(lambda col: ["background-color: #FFE8CC" if v else "" for v in flagged[col.name]]
+                             if col.name in flagged else [""] * len(col)).format(
+        {c: "{:.4g}" for c in flagged if c != "peak step"})

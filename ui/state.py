@@ -31,6 +31,8 @@ def decode(text: str) -> dict:
         state = json.loads(data)
     except (binascii.Error, ValueError, zlib.error, UnicodeDecodeError) as e:
         raise ValueError(f"the link's state could not be read ({type(e).__name__})") from None
+    except RecursionError:
+        raise ValueError("the link's state is nested too deeply") from None
     if not isinstance(state, dict):
         raise ValueError("the link's state is not an object")
     return state

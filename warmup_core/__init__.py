@@ -8,7 +8,7 @@
 """
 
 from .registry import CONVENTIONS, DECAYS, WARMUPS
-from .schedule import Curve, Decay, Join, Product, Schedule, Warmup, from_dict, from_json
+from .schedule import Curve, Decay, Join, LRSchedule, Product, Schedule, Warmup, WarmupDecay, from_dict, from_json
 
-__all__ = ["CONVENTIONS", "DECAYS", "WARMUPS", "Curve", "Decay", "Join", "Product", "Schedule", "Warmup",
-           "from_dict", "from_json"]
+__all__ = ["CONVENTIONS", "DECAYS", "WARMUPS", "Curve", "Decay", "Join", "LRSchedule", "Product", "Schedule",
+           "Warmup", "WarmupDecay", "from_dict", "from_json"]

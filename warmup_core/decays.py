@@ -13,14 +13,24 @@ import math
 import numpy as np
 
 
+def half_cosine(x, cycles=0.5):
+    """``(1 + cos(2π · cycles · x)) / 2``: with the default half period, 1 at ``x = 0`` down to 0 at ``x = 1``.
+
+    The one cosine factor of the library (cosine decay, SGDR cycles, WSD cooldown, one-cycle, the cosine
+    warmup as ``1 - half_cosine``). The angle is computed in transformers' order, ``π · cycles · 2 · x``, so
+    its values match to the last bit.
+    """
+    return 0.5 * (1.0 + np.cos(math.pi * float(cycles) * 2.0 * x))
+
+
 def constant(s):
     """Multiplier 1 for ever."""
     return np.ones_like(s)
 
 
 def _powers(gamma, k):
-    """``gamma ** k`` for integer-valued ``k``: a table lookup when there are few distinct powers
-    (the same numbers ``np.power`` gives, at a fraction of its cost)."""
+    """``gamma ** k`` for integer-valued ``k``. Fast path (bench/bench_schedules.py: ``np.power`` alone takes
+    about 20 ms for 1M steps): a table lookup when there are few distinct powers, the same numbers."""
     kmax = float(k.max()) if k.size else 0.0
     if k.size > 64 and kmax < 0.25 * k.size:
         return np.power(gamma, np.arange(kmax + 1.0))[k.astype(np.intp)]
@@ -58,45 +68,31 @@ def exponential(s, gamma, period=1.0, delay=0, staircase=False, limit=None):
     torch ``ExponentialLR`` (period 1), optax ``exponential_decay`` (``transition_begin`` =
     delay, ``end_value`` = limit), Keras ``ExponentialDecay``.
     """
-    p = np.maximum(s - delay, 0.0)
-    p /= period
+    x = np.maximum(s - delay, 0.0) / period
     if staircase:
-        v = _powers(gamma, np.floor(p, out=p))
-    else:  # exp(p ln gamma): within a few ulps of gamma ** p, and several times faster
-        p *= math.log(gamma)
-        v = np.exp(p, out=p)
-    if limit is not None:
-        v = np.maximum(v, limit) if gamma < 1 else np.minimum(v, limit)
-    return v
-
-
-def _cosine_factor(x, cycles):
-    # HF's arithmetic order: pi * num_cycles * 2.0 * progress.
-    return 0.5 * (1.0 + np.cos(math.pi * float(cycles) * 2.0 * x))
+        x = np.floor(x)
+    if limit is None:
+        return np.exp(x * math.log(gamma))  # gamma ** x, to a few ulps, several times faster than np.power
+    if gamma > 1:  # growth to a cap: stop the exponent one period past the cap so it cannot overflow
+        x = np.minimum(x, math.log(max(limit, 1.0)) / math.log(gamma) + 1.0)
+    v = np.exp(x * math.log(gamma))
+    return np.maximum(v, limit) if gamma < 1 else np.minimum(v, limit)
 
 
 def cosine(s, steps, floor=0.0, exponent=1.0, cycles=0.5, clamp=True):
-    """``floor + (1 - floor) * c ** exponent``, ``c = (1 + cos(2 pi cycles s / L)) / 2``.
+    """``floor + (1 - floor) · half_cosine(s / L, cycles) ** exponent``.
 
     ``clamp`` holds the end value after ``L`` (optax, Keras, timm); without it the cosine goes on
-    and rises again (torch ``CosineAnnealingLR``, HF ``cosine``).
+    and rises again (torch ``CosineAnnealingLR``, transformers ``cosine``).
     """
     x = s / steps
     if clamp:
-        np.minimum(x, 1.0, out=x)
-    x *= math.pi * float(cycles) * 2.0  # HF's order: pi * num_cycles * 2.0 * progress
-    c = np.cos(x, out=x)
-    c += 1.0
-    c *= 0.5
-    if exponent != 1.0:
-        np.power(c, exponent, out=c)
-    c *= 1.0 - floor
-    c += floor
-    return np.maximum(c, 0.0, out=c)
+        x = np.minimum(x, 1.0)
+    return floor + (1.0 - floor) * half_cosine(x, cycles) ** exponent
 
 
 def polynomial(s, steps, power=1.0, floor=0.0, delay=0, cycle=False):
-    """``floor + (1 - floor) * ((L - c) / L) ** power``, ``c = min(s - delay, L)``.
+    """``floor + (1 - floor) · ((L - c) / L) ** power``, ``c = min(s - delay, L)``.
 
     ``cycle`` (Keras ``PolynomialDecay(cycle=True)``) stretches ``L`` to the next multiple of
     ``steps`` instead of holding the floor. torch ``PolynomialLR`` has floor 0.
@@ -105,9 +101,9 @@ def polynomial(s, steps, power=1.0, floor=0.0, delay=0, cycle=False):
     if cycle:
         length = steps * np.maximum(np.ceil(c / steps), 1.0)
     else:
-        length = np.full_like(c, float(steps))
+        length = float(steps)
         c = np.minimum(c, steps)
-    return floor + (1.0 - floor) * np.power((length - c) / length, power)
+    return floor + (1.0 - floor) * ((length - c) / length) ** power
 
 
 def linear(s, steps, floor=0.0):
@@ -116,12 +112,12 @@ def linear(s, steps, floor=0.0):
 
 
 def inverse_sqrt(s, timescale):
-    """``1 / sqrt((s + timescale) / timescale)`` (HF ``inverse_sqrt``, fairseq, Noam)."""
+    """``1 / sqrt((s + timescale) / timescale)`` (transformers ``inverse_sqrt``, fairseq, Noam)."""
     return 1.0 / np.sqrt((s + timescale) / timescale)
 
 
 def inverse_time(s, decay_steps, rate, staircase=False):
-    """``1 / (1 + rate * s / decay_steps)`` (Keras ``InverseTimeDecay``)."""
+    """``1 / (1 + rate · s / decay_steps)`` (Keras ``InverseTimeDecay``)."""
     p = s / decay_steps
     if staircase:
         p = np.floor(p)
@@ -129,25 +125,14 @@ def inverse_time(s, decay_steps, rate, staircase=False):
 
 
 def _profile(x, profile, power, lb, ub):
-    """Annealing profile over the cycle position ``x`` in [0, 1], from 1 down; overwrites ``x``."""
+    """Annealing profile over the cycle position ``x`` in [0, 1], from 1 down."""
     if profile == "cosine":
-        x *= math.pi
-        np.cos(x, out=x)
-        x += 1.0
-        x *= 0.5
-        return x
+        return half_cosine(x)
     if profile == "polynomial":
-        np.subtract(1.0, x, out=x)
-        np.clip(x, 0.0, 1.0, out=x)
-        return np.power(x, power, out=x)
+        return np.clip(1.0 - x, 0.0, 1.0) ** power
     if profile == "tanh":
-        x *= ub - lb
-        x += lb
-        np.tanh(x, out=x)
-        np.subtract(1.0, x, out=x)
-        x *= 0.5
-        return x
-    return np.subtract(1.0, x, out=x)  # linear
+        return 0.5 * (1.0 - np.tanh(lb + (ub - lb) * x))
+    return 1.0 - x  # linear
 
 
 MAX_CYCLES = 100_000  # breakpoint lists stop here; more restarts than this cannot be drawn apart
@@ -184,32 +169,23 @@ def restarts(s, period, period_mult=1.0, cycle_decay=1.0, decay_mode="peak", cyc
              floor=0.0, k_decay=1.0, profile="cosine", power=1.0, lb=-7.0, ub=3.0):
     """Cycles of an annealing profile (SGDR, Loshchilov & Hutter 2017).
 
-    Cycle ``i`` lasts ``period * period_mult**i``; inside it ``x = t_cur**k / T_i**k``. The peak
+    Cycle ``i`` lasts ``T_i = period * period_mult**i``; inside it ``x = t_cur**k / T_i**k``. The peak
     of cycle ``i`` is ``cycle_decay**i``: ``decay_mode="peak"`` scales the distance to the floor
     (timm), ``"amplitude"`` scales only the profile (Keras ``m_mul``). After ``cycle_limit``
     cycles the floor is held (timm); ``None`` restarts for ever (torch, Keras).
     """
     i = _cycle_index(s, period, period_mult)
     t_cur = s - _cycle_start(i, period, period_mult)
-    t_i = period if period_mult == 1 else period * _powers(period_mult, i)
-    if k_decay != 1.0:  # timm: t_curr ** k / t_i ** k
-        x = np.power(t_cur, k_decay, out=t_cur)
-        x /= np.power(t_i, k_decay)
+    t_i = period * _powers(period_mult, i)
+    x = t_cur / t_i if k_decay == 1 else t_cur**k_decay / t_i**k_decay  # timm: t_curr ** k / t_i ** k
+    profile = _profile(x, profile, power, lb, ub)
+    peak = _powers(cycle_decay, i)
+    if decay_mode == "peak":
+        v = floor + (peak - floor) * profile
     else:
-        x = np.divide(t_cur, t_i, out=t_cur)
-    v = _profile(x, profile, power, lb, ub)
-    if decay_mode == "peak":  # floor + (gamma**i - floor) * profile
-        if cycle_decay == 1:
-            v *= 1.0 - floor
-        else:
-            v *= _powers(cycle_decay, i) - floor
-    else:  # floor + (1 - floor) * gamma**i * profile
-        v *= 1.0 - floor
-        if cycle_decay != 1:
-            v *= _powers(cycle_decay, i)
-    v += floor
+        v = floor + (1.0 - floor) * (peak * profile)
     if cycle_limit is not None:
-        v[i >= cycle_limit] = floor
+        v = np.where(i >= cycle_limit, floor, v)
     return v
 
 
@@ -221,10 +197,23 @@ def tanh(s, steps, lb=-7.0, ub=3.0, floor=0.0):
     return restarts(s, steps, cycle_limit=1, floor=floor, profile="tanh", lb=lb, ub=ub)
 
 
+def _cooldown(q, shape, cycles, decay_power, decay_ratio):
+    """WSD's cooldown ``g(q)`` from 1 at ``q = 0`` to 0 at ``q = 1``."""
+    if shape == "linear":
+        return 1.0 - q
+    if shape == "cosine":
+        return half_cosine(q, cycles)
+    if shape == "1-sqrt":
+        return 1.0 - np.sqrt(q)
+    if shape == "power":
+        return 1.0 - q**decay_power
+    return (decay_ratio**q - decay_ratio) / (1.0 - decay_ratio)  # "exp": to decay_ratio, normalised to 0
+
+
 def wsd(s, stable, decay, shape="cosine", floor=0.0, cycles=0.5, stable_power=0.0, stable_timescale=1.0,
         decay_power=0.5, decay_ratio=0.1):
     """Warmup-stable-decay's tail: the stable phase for ``stable`` steps, then ``shape`` to ``floor`` over
-    ``decay`` steps, ``floor`` after (HF ``get_wsd_schedule``; timm ``WSDLRScheduler``; Hu et al. 2024).
+    ``decay`` steps, ``floor`` after (transformers ``get_wsd_schedule``; timm ``WSDLRScheduler``; Hu et al. 2024).
 
     The stable phase is 1, or with ``stable_power > 0`` the power/rsqrt law
     ``(1 + s / stable_timescale) ** -stable_power`` (kept at or above ``floor``), which the cooldown
@@ -232,21 +221,39 @@ def wsd(s, stable, decay, shape="cosine", floor=0.0, cycles=0.5, stable_power=0.
     ``cosine``, ``1-sqrt`` 1 - sqrt(q), ``power`` 1 - q ** decay_power, ``exp`` (r ** q - r) / (1 - r).
     """
     q = np.clip((s - stable) / max(1, decay), 0.0, 1.0)
-    if shape == "linear":
-        g = 1.0 - q
-    elif shape == "cosine":
-        g = _cosine_factor(q, cycles)
-    elif shape == "1-sqrt":
-        g = 1.0 - np.sqrt(q)
-    elif shape == "power":
-        g = 1.0 - np.power(q, decay_power)
-    else:  # "exp": decays to decay_ratio, normalised to reach 0
-        g = (np.power(decay_ratio, q) - decay_ratio) / (1.0 - decay_ratio)
+    g = _cooldown(q, shape, cycles, decay_power, decay_ratio)
     if stable_power > 0:
-        level = np.maximum(np.power(1.0 + s / stable_timescale, -stable_power), floor)
+        level = np.maximum((1.0 + s / stable_timescale) ** -stable_power, floor)
         return np.where(s < stable + decay, floor + (level - floor) * np.where(s < stable, 1.0, g), floor)
     f = np.maximum(g * (1.0 - floor) + floor, 0.0)
     return np.where(s < stable, 1.0, np.where(s < stable + decay, f, floor))
+
+
+def cyclic(s, up, down, floor=0.0, mode="triangular", gamma=1.0):
+    """Triangular cycles between ``floor`` and 1: up for ``up`` steps, down for ``down`` steps
+    (Smith 2017, "Cyclical learning rates"; torch ``CyclicLR``; DeepSpeed ``OneCycle``'s cycle).
+
+    ``mode``: ``triangular`` keeps the amplitude, ``triangular2`` halves it every cycle,
+    ``exp_range`` scales it by ``gamma ** s``. Written in torch's arithmetic order.
+    """
+    total = up + down
+    ratio = up / total
+    cycle = np.floor(1.0 + s / total)
+    x = 1.0 + s / total - cycle
+    scale = np.where(x <= ratio, x / ratio, (x - 1.0) / (ratio - 1.0 if ratio < 1 else -1.0))
+    if mode == "triangular2":
+        scale = scale * np.exp2(1.0 - cycle)  # 1 / 2 ** (cycle - 1), underflows to 0 quietly
+    elif mode == "exp_range":
+        scale = scale * np.power(gamma, s)
+    return floor + (1.0 - floor) * scale
+
+
+def knots(s, knots, values, anneal="linear"):
+    """Linear or half-cosine interpolation through ``(knots[i], values[i])``, the last value held
+    after the last knot and the first before the first (optax ``piecewise_interpolate_schedule``)."""
+    if len(knots) == 1:
+        return np.full_like(s, float(values[0]))
+    return interpolate(s, knots, values, "cos" if anneal == "cosine" else "linear")
 
 
 def interpolate(s, knots, values, anneal="cos", hold=True):
@@ -263,19 +270,12 @@ def interpolate(s, knots, values, anneal="cos", hold=True):
         past = s > knots[-1]
         if past.any():
             u[past] = last + (np.minimum(s[past], knots[-1] + 1.0) - knots[-2]) / (knots[-1] - knots[-2])
-    i = u.astype(np.intp)  # u >= 0, so truncation is floor
-    np.minimum(i, last, out=i)
-    u -= i  # u is now the position inside the phase
-    if anneal == "cos":  # v1 + (v0 - v1) / 2 (1 + cos(pi pct)), torch's and optax's form
-        u *= math.pi
-        np.cos(u, out=u)
-        u += 1.0
-        u *= ((values[:-1] - values[1:]) / 2.0)[i]
-        u += values[1:][i]
-        return u
-    u *= (values[1:] - values[:-1])[i]
-    u += values[:-1][i]
-    return np.maximum(u, 0.0, out=u)  # a linear step past the end could cross 0
+    i = np.minimum(u.astype(np.intp), last)  # u >= 0, so truncation is floor
+    pct = u - i
+    start, end = values[i], values[i + 1]
+    if anneal == "cos":  # torch's and optax's form: end + (start - end) / 2 · (1 + cos(π pct))
+        return end + (start - end) * half_cosine(pct)
+    return np.maximum(start + (end - start) * pct, 0.0)  # a linear step past the end could cross 0
 
 
 def onecycle_knots(total_steps, pct_start=0.3, div_factor=25.0, final_div_factor=1e4,

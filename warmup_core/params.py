@@ -3,26 +3,25 @@
 Every schedule parameter is described once, by a :class:`Param`: its name, default, range,
 unit and help text. Factories validate their arguments against it and raise ``ValueError``
 naming the parameter and the offending value; the app builds its widgets from the same
-records.
+records. Both records are written in keyword form (``Param(name=..., default=..., ...)``).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 KINDS = ("int", "float", "bool", "choice", "int_list", "float_list")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Param:
     """One parameter of a schedule shape.
 
     ``minimum``/``maximum`` bound the value (``*_open`` make a bound exclusive); ``optional``
     allows ``None`` (meaning "derive it", e.g. a decay length that fills the rest of training).
-    ``ui_max`` is a sensible slider end where ``maximum`` is unbounded.
     """
 
     name: str
@@ -36,8 +35,6 @@ class Param:
     unit: str = ""
     choices: tuple = ()
     optional: bool = False
-    ui_max: float | None = None
-    log: bool = False  # a log-spaced widget suits it (rates, factors spanning decades)
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -62,7 +59,7 @@ class Param:
                 return bool(value)
             raise ValueError(f"{where}parameter {self.name!r} must be true or false, got {value!r}")
         if self.kind == "choice":
-            if value not in self.choices:
+            if not isinstance(value, str) or value not in self.choices:
                 raise ValueError(
                     f"{where}parameter {self.name!r} must be one of {list(self.choices)}, got {value!r}"
                 )
@@ -70,9 +67,8 @@ class Param:
         if self.kind in ("int_list", "float_list"):
             if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
                 raise ValueError(f"{where}parameter {self.name!r} must be a list, got {value!r}")
-            scalar = Param(self.name, None, self.help, self.kind.split("_")[0], self.minimum,
-                           self.maximum, self.minimum_open, self.maximum_open)
-            return tuple(scalar.validate(v, owner) for v in value)
+            item = replace(self, kind=self.kind.removesuffix("_list"), optional=False)
+            return tuple(item.validate(v, owner) for v in value)
         return self._number(value, where)
 
     def _number(self, value: Any, where: str):
@@ -80,7 +76,7 @@ class Param:
             raise ValueError(f"{where}parameter {self.name!r} must be a number, got {value!r}")
         try:
             x = float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ValueError(f"{where}parameter {self.name!r} must be a number, got {value!r}") from None
         if not math.isfinite(x):
             raise ValueError(f"{where}parameter {self.name!r} must be finite, got {value!r}")
@@ -97,29 +93,34 @@ class Param:
         return x
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Entry:
     """A registry entry: one warmup shape or one decay.
 
-    ``evaluate(t, **params)`` is the pure vectorised function; ``check`` validates cross-parameter
-    constraints after each parameter passed its own range check; ``breakpoints(params, horizon)``
-    lists the steps (in the shape's own clock) where the curve jumps or changes formula.
+    ``evaluate`` is the pure vectorised function (a warmup's ``(t, steps, start, end, **params)``, a
+    decay's ``(s, **params)``); ``check`` validates cross-parameter constraints after each parameter
+    passed its own range check; ``breakpoints(params, horizon)`` lists the steps (in the shape's own
+    clock) where the curve jumps or changes formula.
     """
 
     name: str
     kind: str  # "warmup" or "decay"
     title: str
-    evaluate: Any
+    evaluate: Callable | None
     params: tuple[Param, ...]
     formula: str
     reference: str
     summary: str
-    breakpoints: Any = None
-    check: Any = None
-    derive_steps: Any = None  # warmups whose length follows from their parameters
+    breakpoints: Callable | None = None
+    check: Callable | None = None
     monotone: bool = True  # a decay that never increases / a warmup that never decreases
     continuous: bool = True  # no jumps inside the shape
-    extra: dict = field(default_factory=dict)
+    # warmups
+    takes_factor: bool = False  # it starts at a fraction of the peak (the warmup factor α)
+    factor_positive: bool = False  # ... which must be > 0 (a geometric ramp cannot start at 0)
+    derive_steps: Callable | None = None  # its length follows from its parameters: derive_steps(params)
+    # decays
+    fill_lengths: Callable | None = None  # fill_lengths(params, phase_length) fills the empty (None) lengths
 
     def param(self, name: str) -> Param:
         for p in self.params:
@@ -133,17 +134,20 @@ class Entry:
     def validate(self, params: dict) -> dict:
         """Fill defaults, check names, ranges and cross-constraints; return a clean dict."""
         names = [p.name for p in self.params]
-        unknown = sorted(set(params) - set(names))
+        unknown = sorted(set(params) - set(names), key=str)
         if unknown:
             raise ValueError(
                 f"{self.kind} {self.name!r}: unknown parameter(s) {unknown}; valid parameters are {names}"
             )
-        clean = {}
-        for p in self.params:
-            clean[p.name] = p.validate(params.get(p.name, p.default), f"{self.kind} {self.name!r}")
+        clean = {p.name: p.validate(params.get(p.name, p.default), f"{self.kind} {self.name!r}") for p in self.params}
         if self.check is not None:
             self.check(clean)
         return clean
+
+    @property
+    def extra(self) -> dict:
+        """The former ``extra={...}`` side channel, read-only, for callers not yet moved to the typed fields."""
+        return {"factor": self.takes_factor, "factor_open": self.factor_positive, "auto": self.fill_lengths}
 
 
 def unknown_name(kind: str, name: Any, valid: Sequence[str]) -> ValueError:

@@ -1,12 +1,19 @@
 """Schedules: a warmup joined to a decay by a named convention, and compositions of schedules.
 
->>> s = Schedule(0.1, Warmup("linear", steps=4, factor=0.25), Decay("cosine"), total_steps=12)
+>>> s = WarmupDecay(0.1, Warmup("linear", steps=4, factor=0.25), Decay("cosine"), total_steps=12)
 >>> s([0, 2, 4, 8, 12]).round(6).tolist()
 [0.025, 0.0625, 0.1, 0.05, 0.0]
 
-``lr(t)`` is the learning rate of optimizer update ``t`` (0-based). A schedule is immutable,
-evaluates any step array in closed form (float64; a scalar in gives a scalar out), and
-round-trips through JSON with :meth:`to_dict` / :func:`from_dict`.
+``lr(t)`` is the learning rate of optimizer update ``t`` (0-based). Every schedule is an
+:class:`LRSchedule`: immutable, evaluates any step array in closed form (float64; a scalar in gives a
+scalar out), and round-trips through JSON with :meth:`~LRSchedule.to_dict` / :func:`from_dict`.
+
+* :class:`WarmupDecay` — a :class:`Warmup` joined to a :class:`Decay` by a convention (the old name
+  ``Schedule`` still works);
+* :class:`Join` — schedules one after another, each on its own clock;
+* :class:`Product` — schedules multiplied, all clocks from 0.
+
+Conventions of the libraries these reproduce: ``docs/conventions.md``.
 """
 
 from __future__ import annotations
@@ -20,33 +27,35 @@ import numpy as np
 from .params import Param
 from .registry import CONVENTIONS, FACTOR, STEPS, decay_entry, warmup_entry
 
-_BASE_LR = Param("base_lr", 0.1, "Peak learning rate.", "float", 0.0, minimum_open=True, unit="lr")
-_TOTAL = Param("total_steps", None, "Length of training.", "int", 1, optional=True, unit="steps")
-_OFFSET = Param("offset", 0, "Evaluate at t + offset (a clock that starts at 1).", "int", 0, unit="steps")
-_TARGETS = ("one", "decay")
+BASE_LR = Param(name="base_lr", default=0.1, kind="float", minimum=0.0, minimum_open=True, unit="lr",
+                help="Peak learning rate.")
+TOTAL_STEPS = Param(name="total_steps", default=None, kind="int", minimum=1, optional=True, unit="steps",
+                    help="Length of training.")
+OFFSET = Param(name="offset", default=0, kind="int", minimum=0, unit="steps",
+               help="Evaluate at t + offset (a clock that starts at 1).")
+TARGETS = ("peak", "decay")
+TARGET_ALIASES = {"one": "peak"}  # the name before the rename: the warmup ramps to a multiplier of one
+MAX_NESTING = 32  # joins and products inside each other, at most
 
 
 def _frozen(self, *_):
     raise AttributeError(f"{type(self).__name__} is immutable; use .replace(...)")
 
 
+def _set(obj, **fields):
+    for k, v in fields.items():
+        object.__setattr__(obj, k, v)
+
+
 def _listify(v):
     return list(v) if isinstance(v, tuple) else v
-
-
-def _check_keys(d: Mapping, allowed: Iterable[str], what: str):
-    if not isinstance(d, Mapping):
-        raise ValueError(f"{what} must be a JSON object, got {d!r}")
-    extra = sorted(set(d) - set(allowed))
-    if extra:
-        raise ValueError(f"{what}: unknown key(s) {extra}; valid keys are {sorted(allowed)}")
 
 
 def as_steps(steps) -> tuple[np.ndarray, bool]:
     """Coerce a step or step array to float64, rejecting negative, NaN and infinite steps."""
     try:
         t = np.asarray(steps, dtype=np.float64)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValueError(f"steps must be numbers, got {steps!r}") from None
     # two reductions, no temporary: a NaN fails the min test, +inf the max test
     if t.size and not (t.min() >= 0 and np.isfinite(t.max())):
@@ -72,57 +81,61 @@ class _ByValue:
 
 class Warmup(_ByValue):
     """A warmup stage: ``method`` (a registry name), ``steps`` (W), ``factor`` (lr at step 0 as a
-    fraction of the peak) and the method's own parameters. ``target="decay"`` ramps to the value
-    the decay has where the warmup hands over (detectron2, timm tanh) instead of to the peak."""
+    fraction of the peak) and the method's own parameters.
+
+    ``target="peak"`` ramps to the peak; ``target="decay"`` ramps to the value the decay has where the
+    warmup hands over (detectron2, timm tanh). A warmup of 0 steps is no warmup: ``Warmup("linear",
+    steps=0) == Warmup()``.
+    """
 
     __slots__ = ("method", "steps", "factor", "target", "params")
     __setattr__ = _frozen
 
     def __init__(self, method: str = "none", steps: int | None = 0, factor: float = 0.0,
-                 target: str = "one", **params):
+                 target: str = "peak", **params):
         entry = warmup_entry(method)
         clean = entry.validate(params)
+        owner = f"warmup {method!r}"
         if entry.derive_steps is not None:
             derived = entry.derive_steps(clean)
             if steps not in (None, 0, derived):
-                raise ValueError(f"warmup {method!r} derives its length ({derived} steps) from its "
-                                 f"parameters; got steps={steps!r}")
+                raise ValueError(f"{owner} derives its length ({derived} steps) from its parameters; "
+                                 f"got steps={steps!r}")
             steps = derived
         elif method == "none":
             if steps not in (None, 0):
                 raise ValueError(f"warmup 'none' has no length; got steps={steps!r}")
             steps = 0
         else:
-            steps = STEPS.validate(steps, f"warmup {method!r}")
-        if entry.extra.get("factor"):
-            factor = FACTOR.validate(factor, f"warmup {method!r}")
-            if entry.extra.get("factor_open") and factor == 0:
-                raise ValueError(f"warmup {method!r}: parameter 'factor' must be > 0 (a geometric ramp "
-                                 f"cannot start at 0), got {factor!r}")
+            steps = STEPS.validate(steps, owner)
+        if entry.takes_factor:
+            factor = FACTOR.validate(factor, owner)
+            if entry.factor_positive and factor == 0:
+                raise ValueError(f"{owner}: parameter 'factor' must be > 0 (a geometric ramp cannot start at 0), "
+                                 f"got {factor!r}")
         else:
             factor = 0.0
-        if target not in _TARGETS:
-            raise ValueError(f"warmup parameter 'target' must be one of {list(_TARGETS)}, got {target!r}")
-        for k, v in (("method", method), ("steps", int(steps)), ("factor", float(factor)),
-                     ("target", target), ("params", tuple(sorted(clean.items())))):
-            object.__setattr__(self, k, v)
+        target = TARGET_ALIASES.get(target, target) if isinstance(target, str) else target
+        if target not in TARGETS:
+            raise ValueError(f"warmup parameter 'target' must be one of {list(TARGETS)}, got {target!r}")
+        if steps == 0 and entry.derive_steps is None:  # a warmup of no steps is no warmup
+            method, factor, target, clean = "none", 0.0, "peak", {}
+        _set(self, method=method, steps=int(steps), factor=float(factor), target=target,
+             params=tuple(sorted(clean.items())))
 
     @property
     def entry(self):
         return warmup_entry(self.method)
 
     def to_dict(self) -> dict:
-        d = {"method": self.method, "steps": self.steps, "factor": self.factor}
-        if self.entry.derive_steps is not None:
-            d["steps"] = None
-        if self.target != "one":
+        d = {"method": self.method, "steps": None if self.entry.derive_steps else self.steps, "factor": self.factor}
+        if self.target != "peak":
             d["target"] = self.target
         d.update({k: _listify(v) for k, v in self.params})
         return d
 
     def evaluate(self, t, start, end):
         return self.entry.evaluate(t, self.steps, start, end, **dict(self.params))
-
 
 
 class Decay(_ByValue):
@@ -133,34 +146,42 @@ class Decay(_ByValue):
 
     def __init__(self, name: str = "constant", **params):
         clean = decay_entry(name).validate(params)
-        object.__setattr__(self, "name", name)
-        object.__setattr__(self, "params", tuple(sorted(clean.items())))
+        _set(self, name=name, params=tuple(sorted(clean.items())))
 
     @property
     def entry(self):
         return decay_entry(self.name)
 
+    def empty_lengths(self) -> list[str]:
+        """The lengths left empty, to be filled from the length of training."""
+        e = self.entry
+        return [p.name for p in e.params if e.fill_lengths and p.optional and p.unit == "steps"
+                and dict(self.params)[p.name] is None]
+
     def to_dict(self) -> dict:
         return {"name": self.name, **{k: _listify(v) for k, v in self.params}}
 
 
-class Curve:
-    """What every schedule offers: evaluation, breakpoints, summary numbers and JSON."""
+class LRSchedule:
+    """Any learning-rate schedule (a :class:`WarmupDecay`, a :class:`Join`, a :class:`Product`): evaluation,
+    breakpoints, summary numbers and JSON. The old name ``Curve`` still works."""
 
     base_lr: float
     total_steps: int | None
 
     def multiplier(self, t: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        """``lr(t) / base_lr`` for a float64 step array."""
         raise NotImplementedError
 
     def __call__(self, steps):
         t, scalar = as_steps(steps)
-        t = np.atleast_1d(t)
-        out = self.multiplier(t)
-        if out is t or not out.flags.writeable:  # never scale the caller's array in place
-            out = out.copy()
-        out *= self.base_lr
-        return float(out[0]) if scalar else out
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below, as a ValueError
+            lr = self.base_lr * self.multiplier(np.atleast_1d(t))
+        top = lr.max() if lr.size else 0.0
+        if not np.isfinite(top):  # NaN or inf: from parameters too large for float64
+            raise ValueError(f"this schedule overflows float64 (its learning rate reaches {top}); "
+                             "its parameters are too large")
+        return float(lr[0]) if scalar else lr
 
     def breakpoints(self, horizon: float | None = None) -> np.ndarray:
         """Sorted steps in ``[0, horizon]`` where the curve jumps or changes formula; the ends
@@ -214,18 +235,18 @@ class Curve:
         raise NotImplementedError
 
     def __eq__(self, other):
-        return isinstance(other, Curve) and self.to_dict() == other.to_dict()
+        return isinstance(other, LRSchedule) and self.to_dict() == other.to_dict()
 
     def __hash__(self):
         return hash(self.to_json())
 
 
-class Schedule(Curve):
-    """``lr(t) = base_lr * m(t + offset)`` where ``m`` joins ``warmup`` and ``decay`` by
-    ``convention`` (see :data:`~warmup_core.registry.CONVENTIONS`):
+class WarmupDecay(LRSchedule):
+    """``lr(t) = base_lr · m(t + offset)`` where ``m`` joins ``warmup`` (``w``, ``W`` steps) and ``decay``
+    (``d``) by ``convention`` (see :data:`~warmup_core.registry.CONVENTIONS` and docs/conventions.md):
 
     * ``prepend``:  ``m(t) = w(t)`` for ``t < W``, else ``d(t - W)``;
-    * ``multiply``: ``m(t) = w(t) d(t)`` (``w = 1`` after ``W``);
+    * ``multiply``: ``m(t) = w(t) · d(t)`` (``w = 1`` after ``W``);
     * ``override``: ``m(t) = w(t)`` for ``t < W``, else ``d(t)``.
 
     Decay lengths left empty (``None``) fill the rest of training: ``total_steps - W`` when
@@ -241,30 +262,29 @@ class Schedule(Curve):
         decay = decay if decay is not None else Decay()
         if not isinstance(warmup, Warmup) or not isinstance(decay, Decay):
             raise ValueError("warmup must be a Warmup and decay a Decay")
-        if convention not in CONVENTIONS:
+        if not isinstance(convention, str) or convention not in CONVENTIONS:
             raise ValueError(f"unknown convention {convention!r}; valid conventions are {sorted(CONVENTIONS)}")
         if warmup.target == "decay" and convention == "multiply":
             raise ValueError("warmup target 'decay' needs convention 'prepend' or 'override', not 'multiply'")
-        base_lr = _BASE_LR.validate(base_lr, "schedule")
-        total_steps = _TOTAL.validate(total_steps, "schedule")
-        offset = _OFFSET.validate(offset, "schedule")
+        total_steps = TOTAL_STEPS.validate(total_steps, "schedule")
+        _set(self, base_lr=float(BASE_LR.validate(base_lr, "schedule")), warmup=warmup, decay=decay,
+             convention=convention, total_steps=total_steps, offset=OFFSET.validate(offset, "schedule"),
+             _decay_params=self._fill_lengths(decay, warmup, convention, total_steps))
+
+    @staticmethod
+    def _fill_lengths(decay: Decay, warmup: Warmup, convention: str, total_steps: int | None) -> dict:
         params = dict(decay.params)
-        auto = decay.entry.extra.get("auto")
-        if auto is not None:
-            length = None
-            if total_steps is not None:
-                length = total_steps - warmup.steps if convention == "prepend" else total_steps
-            missing = [k for k, v in params.items() if v is None and k in _AUTO_KEYS]
-            if missing and length is None:
-                raise ValueError(f"decay {decay.name!r}: parameter(s) {missing} are empty (fill the rest of "
-                                 "training) but the schedule has no total_steps")
-            if missing:
-                params = auto(params, max(length, 1))
-                decay.entry.check and decay.entry.check(params)
-        for k, v in (("base_lr", float(base_lr)), ("warmup", warmup), ("decay", decay),
-                     ("convention", convention), ("total_steps", total_steps), ("offset", offset),
-                     ("_decay_params", params)):
-            object.__setattr__(self, k, v)
+        empty = decay.empty_lengths()
+        if not empty:
+            return params
+        if total_steps is None:
+            raise ValueError(f"decay {decay.name!r}: parameter(s) {empty} are empty (fill the rest of "
+                             "training) but the schedule has no total_steps")
+        phase = total_steps - warmup.steps if convention == "prepend" else total_steps
+        params = decay.entry.fill_lengths(params, max(phase, 1))
+        if decay.entry.check is not None:
+            decay.entry.check(params)
+        return params
 
     # --- evaluation ----------------------------------------------------------------------------
 
@@ -277,6 +297,14 @@ class Schedule(Curve):
     def warmup_end(self) -> int:
         return max(self.warmup.steps - self.offset, 0)
 
+    def warmup_target_value(self) -> float:
+        """The multiplier the warmup ramps to: 1 (the peak), or with ``target="decay"`` the decay's value
+        where the warmup hands over."""
+        if self.warmup.target != "decay":
+            return 1.0
+        handover = 0.0 if self.convention == "prepend" else float(self.warmup.steps)
+        return float(self.decay_multiplier(np.array([handover]))[0])
+
     def decay_multiplier(self, s: np.ndarray) -> np.ndarray:
         return self.decay.entry.evaluate(np.asarray(s, dtype=np.float64), **self._decay_params)
 
@@ -285,25 +313,12 @@ class Schedule(Curve):
         W = self.warmup.steps
         if W == 0:
             return self.decay_multiplier(t)
+        warm, rest = _split(t, W)
         out = np.empty_like(t)
-        if t.ndim == 1 and t.size and t[0] <= t[-1] and np.all(t[1:] >= t[:-1]):
-            k = int(np.searchsorted(t, W))  # sorted steps (the usual np.arange): slices, no copies
-            warm = slice(0, k)
-            tw, tr = t[:k], t[k:]
-            rest = slice(k, None)
-        else:
-            warm = t < W
-            rest = ~warm
-            tw, tr = t[warm], t[rest]
+        tw, tr = t[warm], t[rest]
         if tw.size:
-            start, end = self.warmup.factor, 1.0
-            if self.warmup.target == "decay":
-                dw = self.decay_multiplier(np.array([0.0 if self.convention == "prepend" else float(W)]))[0]
-                end = dw
-            w = self.warmup.evaluate(tw, start, end)
-            if self.convention == "multiply":
-                w = w * self.decay_multiplier(tw)
-            out[warm] = w
+            w = self.warmup.evaluate(tw, self.warmup.factor, self.warmup_target_value())
+            out[warm] = w * self.decay_multiplier(tw) if self.convention == "multiply" else w
         if tr.size:
             out[rest] = self.decay_multiplier(tr - W if self.convention == "prepend" else tr)
         return out
@@ -326,48 +341,63 @@ class Schedule(Curve):
             d["offset"] = self.offset
         return d
 
-    def replace(self, **changes) -> Schedule:
+    def replace(self, **changes) -> WarmupDecay:
         kw = {k: getattr(self, k) for k in ("base_lr", "warmup", "decay", "convention", "total_steps", "offset")}
         kw.update(changes)
-        return Schedule(**kw)
+        return WarmupDecay(**kw)
 
     def __repr__(self):
-        return (f"Schedule(base_lr={self.base_lr!r}, warmup={self.warmup!r}, decay={self.decay!r}, "
+        return (f"WarmupDecay(base_lr={self.base_lr!r}, warmup={self.warmup!r}, decay={self.decay!r}, "
                 f"convention={self.convention!r}, total_steps={self.total_steps!r}"
                 + (f", offset={self.offset}" if self.offset else "") + ")")
 
 
-_AUTO_KEYS = ("steps", "stable", "decay", "total_steps")
+def _split(t: np.ndarray, W: int):
+    """Index the steps before ``W`` and the rest. Sorted steps (the usual ``np.arange``) give slices, so no
+    copies: a fast path bench/bench_schedules.py needs at 1M steps."""
+    if t.ndim == 1 and t.size and t[0] <= t[-1] and np.all(t[1:] >= t[:-1]):
+        k = int(np.searchsorted(t, W))
+        return slice(0, k), slice(k, None)
+    warm = t < W
+    return warm, ~warm
 
 
-class Join(Curve):
+def _parts(parts, what: str) -> tuple:
+    parts = tuple(parts)
+    if not parts or not all(isinstance(p, LRSchedule) for p in parts):
+        raise ValueError(f"{what} needs one or more schedules")
+    return parts
+
+
+class Join(LRSchedule):
     """Schedules one after another: part ``i`` runs from ``boundaries[i-1]`` with its own clock
-    restarted at 0 (torch ``SequentialLR``, optax ``join_schedules`` / ``sgdr_schedule``)."""
+    restarted there, at its own base lr (torch ``SequentialLR``, optax ``join_schedules``)."""
 
     __slots__ = ("parts", "boundaries", "base_lr", "total_steps")
     __setattr__ = _frozen
 
-    def __init__(self, parts: Iterable[Curve], boundaries: Iterable[int], total_steps: int | None = None):
-        parts, boundaries = tuple(parts), tuple(int(b) for b in boundaries)
-        if not parts or not all(isinstance(p, Curve) for p in parts):
-            raise ValueError("join needs one or more schedules")
+    def __init__(self, parts: Iterable[LRSchedule], boundaries: Iterable[int], total_steps: int | None = None):
+        parts = _parts(parts, "join")
+        try:
+            boundaries = tuple(STEPS.validate(b, "join boundaries") for b in boundaries)
+        except TypeError:
+            raise ValueError(f"join boundaries must be a list of steps, got {boundaries!r}") from None
         if len(boundaries) != len(parts) - 1:
             raise ValueError(f"join of {len(parts)} schedules needs {len(parts) - 1} boundaries, "
                              f"got {list(boundaries)}")
-        if any(b < 0 for b in boundaries) or any(b < a for a, b in zip(boundaries, boundaries[1:])):
+        if any(b < a for a, b in zip(boundaries, boundaries[1:])):
             raise ValueError(f"join boundaries must be sorted and >= 0, got {list(boundaries)}")
-        for k, v in (("parts", parts), ("boundaries", boundaries), ("base_lr", parts[0].base_lr),
-                     ("total_steps", _TOTAL.validate(total_steps, "join"))):
-            object.__setattr__(self, k, v)
+        _set(self, parts=parts, boundaries=boundaries, base_lr=parts[0].base_lr,
+             total_steps=TOTAL_STEPS.validate(total_steps, "join"))
 
     def multiplier(self, t):
         out = np.empty_like(t)
-        idx = np.searchsorted(np.asarray(self.boundaries, dtype=np.float64), t, side="right")
+        part_of = np.searchsorted(np.asarray(self.boundaries, dtype=np.float64), t, side="right")
         starts = (0,) + self.boundaries
         for i, part in enumerate(self.parts):
-            m = idx == i
-            if m.any():
-                out[m] = part.base_lr * part.multiplier(t[m] - starts[i]) / self.base_lr
+            mine = part_of == i
+            if mine.any():
+                out[mine] = part.multiplier(t[mine] - starts[i]) * (part.base_lr / self.base_lr)
         return out
 
     @property
@@ -387,26 +417,22 @@ class Join(Curve):
                 "boundaries": list(self.boundaries), "total_steps": self.total_steps}
 
 
-class Product(Curve):
-    """``lr(t) = base_lr * prod_i m_i(t)``: every part's multiplier, all clocks from 0 (torch
-    ``ChainedScheduler``)."""
+class Product(LRSchedule):
+    """``lr(t) = base_lr · Π_i m_i(t)``: every part's multiplier, all clocks from 0 (torch
+    ``ChainedScheduler``); a part whose base lr differs from ``base_lr`` scales by the ratio."""
 
     __slots__ = ("parts", "base_lr", "total_steps")
     __setattr__ = _frozen
 
-    def __init__(self, parts: Iterable[Curve], base_lr: float | None = None, total_steps: int | None = None):
-        parts = tuple(parts)
-        if not parts or not all(isinstance(p, Curve) for p in parts):
-            raise ValueError("product needs one or more schedules")
-        base_lr = parts[0].base_lr if base_lr is None else _BASE_LR.validate(base_lr, "product")
-        object.__setattr__(self, "parts", parts)
-        object.__setattr__(self, "base_lr", float(base_lr))
-        object.__setattr__(self, "total_steps", _TOTAL.validate(total_steps, "product"))
+    def __init__(self, parts: Iterable[LRSchedule], base_lr: float | None = None, total_steps: int | None = None):
+        parts = _parts(parts, "product")
+        base_lr = parts[0].base_lr if base_lr is None else BASE_LR.validate(base_lr, "product")
+        _set(self, parts=parts, base_lr=float(base_lr), total_steps=TOTAL_STEPS.validate(total_steps, "product"))
 
     def multiplier(self, t):
         out = np.ones_like(t)
-        for part in self.parts:  # each part's own scale relative to the common base
-            out = out * (part.base_lr / self.base_lr) * part.multiplier(t)
+        for part in self.parts:
+            out = out * part.multiplier(t) * (part.base_lr / self.base_lr)
         return out
 
     @property
@@ -421,42 +447,65 @@ class Product(Curve):
                 "total_steps": self.total_steps}
 
 
-def from_dict(d: Mapping[str, Any]) -> Curve:
-    """Rebuild any schedule from :meth:`Curve.to_dict`; malformed input raises ``ValueError``."""
+# --- JSON at the edges ------------------------------------------------------------------------------
+
+def _check_keys(d: Mapping, allowed: Iterable[str], what: str):
     if not isinstance(d, Mapping):
-        raise ValueError(f"a schedule must be a JSON object, got {type(d).__name__}")
-    kind = d.get("type", "schedule")
-    if kind == "join":
-        _check_keys(d, ("type", "parts", "boundaries", "total_steps"), "join")
-        return Join([from_dict(p) for p in _list(d.get("parts"), "parts")],
-                    _list(d.get("boundaries", []), "boundaries"), d.get("total_steps"))
-    if kind == "product":
-        _check_keys(d, ("type", "parts", "base_lr", "total_steps"), "product")
-        return Product([from_dict(p) for p in _list(d.get("parts"), "parts")], d.get("base_lr"),
-                       d.get("total_steps"))
-    if kind != "schedule":
-        raise ValueError(f"unknown schedule type {kind!r}; valid types are ['join', 'product', 'schedule']")
-    _check_keys(d, ("type", "base_lr", "warmup", "decay", "convention", "total_steps", "offset"), "schedule")
-    w = dict(d.get("warmup") or {"method": "none"})
-    _check_keys(w, set(w) | {"method"}, "warmup")
-    dec = dict(d.get("decay") or {"name": "constant"})
-    try:
-        warmup = Warmup(w.pop("method", "none"), **w)
-        decay = Decay(dec.pop("name", "constant"), **dec)
-    except TypeError as e:  # a non-string key
-        raise ValueError(f"malformed schedule: {e}") from None
-    return Schedule(d.get("base_lr", _BASE_LR.default), warmup, decay, d.get("convention", "prepend"),
-                    d.get("total_steps"), d.get("offset", 0))
-
-
-def from_json(text: str) -> Curve:
-    try:
-        return from_dict(json.loads(text))
-    except json.JSONDecodeError as e:
-        raise ValueError(f"not valid JSON: {e.msg} at position {e.pos}") from None
+        raise ValueError(f"{what} must be a JSON object, got {d!r}")
+    if not all(isinstance(k, str) for k in d):
+        raise ValueError(f"{what}: keys must be strings, got {sorted(map(repr, d))}")
+    extra = sorted(set(d) - set(allowed))
+    if extra:
+        raise ValueError(f"{what}: unknown key(s) {extra}; valid keys are {sorted(allowed)}")
 
 
 def _list(v, name):
     if not isinstance(v, (list, tuple)):
         raise ValueError(f"{name} must be a list, got {v!r}")
     return v
+
+
+def from_dict(d: Mapping[str, Any], _depth: int = 0) -> LRSchedule:
+    """Rebuild any schedule from :meth:`LRSchedule.to_dict`; malformed input raises ``ValueError``."""
+    if not isinstance(d, Mapping):
+        raise ValueError(f"a schedule must be a JSON object, got {type(d).__name__}")
+    if _depth > MAX_NESTING:
+        raise ValueError(f"schedules nested more than {MAX_NESTING} deep")
+    kind = d.get("type", "schedule")
+    if kind == "join":
+        _check_keys(d, ("type", "parts", "boundaries", "total_steps"), "join")
+        return Join([from_dict(p, _depth + 1) for p in _list(d.get("parts"), "parts")],
+                    _list(d.get("boundaries", []), "boundaries"), d.get("total_steps"))
+    if kind == "product":
+        _check_keys(d, ("type", "parts", "base_lr", "total_steps"), "product")
+        return Product([from_dict(p, _depth + 1) for p in _list(d.get("parts"), "parts")], d.get("base_lr"),
+                       d.get("total_steps"))
+    if kind != "schedule":
+        raise ValueError(f"unknown schedule type {kind!r}; valid types are ['join', 'product', 'schedule']")
+    _check_keys(d, ("type", "base_lr", "warmup", "decay", "convention", "total_steps", "offset"), "schedule")
+    w = d.get("warmup") or {"method": "none"}
+    dec = d.get("decay") or {"name": "constant"}
+    _check_keys(w, set(w), "warmup")
+    _check_keys(dec, set(dec), "decay")
+    w, dec = dict(w), dict(dec)
+    try:
+        warmup = Warmup(w.pop("method", "none"), **w)
+        decay = Decay(dec.pop("name", "constant"), **dec)
+    except TypeError as e:  # a key that names an argument of the constructor itself ("self")
+        raise ValueError(f"malformed schedule: {e}") from None
+    return WarmupDecay(d.get("base_lr", BASE_LR.default), warmup, decay, d.get("convention", "prepend"),
+                       d.get("total_steps"), d.get("offset", 0))
+
+
+def from_json(text: str) -> LRSchedule:
+    try:
+        return from_dict(json.loads(text))
+    except json.JSONDecodeError as e:
+        raise ValueError(f"not valid JSON: {e.msg} at position {e.pos}") from None
+    except RecursionError:
+        raise ValueError(f"schedules nested more than {MAX_NESTING} deep") from None
+
+
+# The names before the rename: ``Schedule`` was the warmup + decay pair, ``Curve`` any schedule.
+Schedule = WarmupDecay
+Curve = LRSchedule

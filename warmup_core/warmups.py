@@ -9,67 +9,66 @@ and evaluates only closed forms of ``t`` (no recursion).
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-
-def _progress(t: np.ndarray, steps: float) -> np.ndarray:
-    return t / max(steps, 1)
+from .decays import half_cosine
 
 
 def constant(t, steps, start, end):
-    r"""Hold ``start`` for the whole warmup (maskrcnn ``WARMUP_METHOD="constant"``, ResNet-110)."""
+    """Hold ``start`` for the whole warmup (maskrcnn ``WARMUP_METHOD="constant"``, ResNet-110)."""
     return np.full_like(t, start)
 
 
 def linear(t, steps, start, end):
-    r"""``start + (end - start) * t / W`` (Goyal et al. 2017; torch ``LinearLR``; HF with start 0)."""
-    x = _progress(t, steps)
+    """``start + (end - start) · t/W``, written two-sided so both ends are exact (Goyal et al. 2017;
+    torch ``LinearLR``; transformers with start 0)."""
+    x = t / steps
     return start * (1.0 - x) + end * x
 
 
 def exponential(t, steps, start, end):
-    r"""Geometric ramp ``start * (end / start) ** (t / W)`` (tensor2tensor's ``exp`` warmup)."""
-    x = _progress(t, steps)
-    return start * (end / start) ** x
+    """Geometric ramp ``start · (end/start)^(t/W)`` (tensor2tensor's ``exp`` warmup)."""
+    return start * (end / start) ** (t / steps)
 
 
 def cosine(t, steps, start, end):
-    r"""Half-cosine ramp ``start + (end - start) * (1 - cos(pi t / W)) / 2`` (HF WSD ``cosine``)."""
-    x = _progress(t, steps)
-    return start + (end - start) * (0.5 * (1.0 - np.cos(math.pi * x)))
+    """Half-cosine ramp ``start + (end - start) · (1 - cos(π t/W)) / 2`` (transformers WSD ``cosine``)."""
+    return start + (end - start) * (1.0 - half_cosine(t / steps))
 
 
 def one_minus_sqrt(t, steps, start, end):
-    r"""``start + (end - start) * (1 - sqrt(1 - t / W))`` (HF WSD ``1-sqrt`` warmup)."""
-    x = np.clip(_progress(t, steps), 0.0, 1.0)
+    """``start + (end - start) · (1 - sqrt(1 - t/W))`` (transformers WSD ``1-sqrt`` warmup)."""
+    x = np.clip(t / steps, 0.0, 1.0)
     return start + (end - start) * (1.0 - np.sqrt(1.0 - x))
+
+
+def log(t, steps, start, end):
+    """``start + (end - start) · log(max(t, 1)) / log(W)``: DeepSpeed's ``warmup_type="log"`` per update
+    (update ``t`` runs at batch index ``t - 1``, whose gamma is ``log(t) / log(W)``; updates 0 and 1 both
+    at ``start``); ``end`` at ``t = W``. DeepSpeed raises a warmup shorter than 2 steps to 2."""
+    x = np.log(np.maximum(t, 1.0)) / np.log(max(steps, 2))
+    return start + (end - start) * x
 
 
 # --- untuned warmups (Ma & Yarats 2019, arXiv:1910.04209; Tony-Y/pytorch_warmup) -------------
 
 
-def untuned_period(beta2: float, kind: str) -> int:
-    """pytorch_warmup's period: ``int(2 / (1 - beta2))`` (linear) or ``int(1 / (1 - beta2))``
+def untuned_period(beta2: float, kind: str, period: int | None = None) -> int:
+    """τ: ``period`` if given, else pytorch_warmup's ``int(2 / (1 - beta2))`` (linear) or ``int(1 / (1 - beta2))``
     (exponential). The ``int`` truncation is theirs: 1999 (not 2000) for beta2 = 0.999."""
+    if period:
+        return int(period)
     return int((2.0 if kind == "linear" else 1.0) / (1.0 - beta2))
 
 
-def _period(beta2, period, kind):
-    return int(period) if period else untuned_period(beta2, kind)
-
-
 def untuned_linear(t, steps, start, end, beta2=0.999, period=None):
-    r"""``min(1, (t + 1) / tau)`` with ``tau = int(2 / (1 - beta2))`` unless ``period`` is given."""
-    tau = _period(beta2, period, "linear")
-    return end * np.minimum(1.0, (t + 1.0) / tau)
+    """``min(1, (t + 1) / τ)``."""
+    return end * np.minimum(1.0, (t + 1.0) / untuned_period(beta2, "linear", period))
 
 
 def untuned_exponential(t, steps, start, end, beta2=0.999, period=None):
-    r"""``1 - exp(-(t + 1) / tau)`` with ``tau = int(1 / (1 - beta2))`` unless ``period`` is given."""
-    tau = _period(beta2, period, "exponential")
-    return end * (1.0 - np.exp(-(t + 1.0) / tau))
+    """``1 - exp(-(t + 1) / τ)``."""
+    return end * (1.0 - np.exp(-(t + 1.0) / untuned_period(beta2, "exponential", period)))
 
 
 def _radam_rho(t, beta2):
@@ -87,23 +86,30 @@ def radam_offset(beta2: float) -> int:
 
 
 def radam(t, steps, start, end, beta2=0.999, period=None):
-    r"""RAdam's variance-rectification term at ``t + delta`` (pytorch_warmup ``RAdamWarmup``)."""
+    """RAdam's variance-rectification term at ``t + delta`` (pytorch_warmup ``RAdamWarmup``)."""
     rho_inf, rho = _radam_rho(t + radam_offset(beta2), beta2)
     ratio = ((rho - 4.0) * (rho - 2.0) * rho_inf) / ((rho_inf - 4.0) * (rho_inf - 2.0) * rho)
     return end * np.sqrt(ratio)
 
 
+ONE = 1.0 - 2.0**-52  # within one ulp of 1.0
+
+
 def saturation_step(fn, beta2, period=None) -> int:
-    """First step from which an asymptotic warmup equals 1.0 in float64 (or within 1 ulp).
+    """First step from which an asymptotic warmup is 1.0 in float64 (or within 1 ulp).
 
     Cutting the warmup there changes no value by more than one ulp, so the composition can treat
-    asymptotic warmups (exponential, RAdam) like finite ones.
+    asymptotic warmups (exponential, RAdam) like finite ones. The warmups rise, so the step is found
+    by bisection: a few dozen evaluations, whatever τ is.
     """
-    size = 1024
-    while True:
-        t = np.arange(size, dtype=np.float64)
-        v = fn(t, 0, 0.0, 1.0, beta2=beta2, period=period)
-        close = np.flatnonzero(v >= 1.0 - 2.0**-52)
-        if close.size:
-            return int(close[0])
-        size *= 4
+    def saturated(step: int) -> bool:
+        return bool(fn(np.array([float(step)]), 0, 0.0, 1.0, beta2=beta2, period=period)[0] >= ONE)
+
+    hi = 1024
+    while not saturated(hi):
+        hi *= 2
+    lo = -1  # invariant: not saturated at lo (or lo = -1), saturated at hi
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if saturated(mid) else (mid, hi)
+    return hi

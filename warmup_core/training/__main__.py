@@ -59,6 +59,9 @@ def parse(argv=None):
                                                "~/.cache/warmup-lab/runs.sqlite)")
     ap.add_argument("--owner", default=None, help="with --save: the owner key shown on the Train page "
                                                   "(default: a new one, printed)")
+    ap.add_argument("--backend", default="local", choices=("local", "ray"),
+                    help="ray: each run a Ray task, rows kept in the lab's store (default: local)")
+    ap.add_argument("--address", default=None, help="Ray cluster: auto | ray://head:10001 (default: a local Ray)")
     return ap.parse_args(argv)
 
 
@@ -123,6 +126,15 @@ def _main(argv) -> int:
         pick_device(args.device)
     except ValueError as e:
         raise UsageError(str(e)) from None
+    if args.backend != "local":
+        if args.save:
+            raise UsageError("--save records local runs; a --backend ray comparison is kept in the store already")
+        from .map_runs import run_configs
+
+        try:
+            return run_configs(configs, backend=args.backend, address=args.address)
+        except ValueError as e:  # no Ray installed, a bad address
+            raise UsageError(str(e)) from None
     store, lease, ids = None, None, [None] * len(configs)
     if args.save:
         try:

@@ -49,7 +49,7 @@ class RunConfig:
     blowup: float = 20.0
     amp: bool = False
     compile: bool = False
-    sharpness_every: int = 0  # 0: off; on the CPU it is thinned so it never more than doubles the run time
+    sharpness_every: int = 0  # 0: off; the interval is fixed before the run (sharpness.plan: 10 to 300 measurements)
     sharpness_iters: int = 20
     options: dict = field(default_factory=dict)
     name: str = ""
@@ -202,7 +202,11 @@ def run_steps(cfg: RunConfig, on_log: Callable[[dict], None] = lambda row: None,
     sgd_shortcut = SGD_SHORTCUT and cfg.optimizer == "sgd" and cfg.momentum > 0 and not opt.param_groups[0].get(
         "nesterov")
     first_loss, loss_value, t0 = None, None, time.perf_counter()
-    sharp_every, sharp_batch, step_time, sharp_spent = cfg.sharpness_every, None, None, 0.0
+    # the measuring interval is fixed before the run (sharpness.plan) and kept in every sharpness row
+    sharp_every, sharp_note = sharpness.plan(cfg.steps, cfg.sharpness_every)
+    sharp_batch = None
+    if sharp_note:
+        on_log({"step": 0, "note": sharp_note})
     if sharp_every:
         fixed = torch.Generator().manual_seed(cfg.seed + 2)
         sx, sy = batch(data, fixed, min(cfg.batch_size, 256), ctx)
@@ -236,25 +240,15 @@ def run_steps(cfg: RunConfig, on_log: Callable[[dict], None] = lambda row: None,
             row = {"step": step, "lr": applied_lr, "loss": loss_value, "grad_norm": _norm([p.grad for p in params])}
         opt.step()
         sched.step()
-        if step == 4:  # the cost of a plain step, measurements excluded
-            step_time = (time.perf_counter() - t0 - sharp_spent) / 5
-        if sharp_every and step % sharp_every == 0:
+        if sharp_every and (step % sharp_every == 0 or step == cfg.steps - 1):
             lam, secs = sharpness.measure(model, lambda: loss_and_correct(model, *sharp_batch, data)[0], opt,
                                           cfg.optimizer, cfg.sharpness_iters)
-            sharp_spent += secs
             if row is None:
                 row = {"step": step, "lr": applied_lr, "loss": loss_value}
                 log, before = True, None
             beta = cfg.momentum if cfg.optimizer == "sgd" else cfg.betas[0]
             row.update(sharpness=lam, sharp_limit=sharpness.threshold(cfg.optimizer, applied_lr, beta),
-                       sharp_seconds=secs)
-            if device.type == "cpu" and step_time:  # keep the measurements under the run's own cost
-                ratio = secs / max(step_time, 1e-9)
-                needed = max(sharp_every, int(math.ceil(ratio)))
-                if needed > sharp_every:
-                    sharp_every = needed
-                    on_log({"step": step, "note": f"sharpness measured every {needed} steps: one measurement "
-                                                  f"costs {secs * 1e3:.0f} ms, {ratio:.0f}× a training step"})
+                       sharp_seconds=secs, sharp_every=sharp_every)
         if log:
             if before is not None:
                 torch._foreach_sub_(before, [p.detach() for p in params])  # before - after, in place

@@ -10,6 +10,7 @@ quantity is the *pre-conditioned* sharpness, the top eigenvalue of ``P^-1/2 H P^
 
 from __future__ import annotations
 
+import math
 import time
 
 import torch
@@ -72,7 +73,8 @@ def adam_preconditioner(optimizer) -> list[torch.Tensor] | None:
                 return None
             step = st.get("step", 1)
             step = float(step) if not torch.is_tensor(step) else float(step.item())
-            corr = 1 - b2**step if "exp_avg_sq" in st else 1.0
+            corrected = "exp_avg_sq" in st or group.get("bias_correction", False)  # GI-Adam: as configured
+            corr = 1 - b2**step if corrected else 1.0
             out.append(1.0 / ((v / corr).sqrt() + eps))
     return out
 
@@ -86,6 +88,39 @@ def threshold(optimizer_name: str, lr: float, beta: float = 0.0) -> float:
     if optimizer_name in ("adam", "adamw", "gi-adam"):
         return (2 + 2 * beta) / ((1 - beta) * lr)
     return (2 + 2 * beta) / lr
+
+
+MIN_MEASUREMENTS = 10  # a sharpness curve with fewer points shows no catapult
+MAX_MEASUREMENTS = 300  # beyond this the chart gains nothing and the run pays for it
+
+
+def measured_steps(steps: int, every: int) -> list[int]:
+    """The steps a run measures at: every ``every``-th from 0, and always the last one."""
+    if every <= 0 or steps <= 0:
+        return []
+    out = list(range(0, steps, every))
+    return out if out[-1] == steps - 1 else out + [steps - 1]
+
+
+def plan(steps: int, every: int) -> tuple[int, str | None]:
+    """The measuring interval a run uses, decided *before* it starts, and the note that says why if it differs.
+
+    A run measures as asked, except that it never takes fewer than ``MIN_MEASUREMENTS`` (the interval
+    shrinks) nor more than ``MAX_MEASUREMENTS`` (it grows); the run records the interval it used.
+    """
+    if every <= 0:
+        return 0, None
+    applied = every
+    if len(measured_steps(steps, applied)) > MAX_MEASUREMENTS:
+        applied = math.ceil(steps / (MAX_MEASUREMENTS - 1))
+    if len(measured_steps(steps, applied)) < min(MIN_MEASUREMENTS, steps):
+        applied = max(1, (steps - 1) // (MIN_MEASUREMENTS - 1))
+    if applied == every:
+        return every, None
+    n = len(measured_steps(steps, applied))
+    why = (f"at least {MIN_MEASUREMENTS}" if applied < every else f"at most {MAX_MEASUREMENTS}")
+    return applied, (f"sharpness measured every {applied} steps, not every {every} as asked, so that this "
+                     f"{steps}-step run has {why} measurements ({n}); chosen before the run")
 
 
 def measure(model, loss_on_batch, optimizer, optimizer_name, iters=20):

@@ -1,0 +1,147 @@
+"""The Learn page's warmup-science experiments: their findings on the chosen setups, the sharpness record's
+honesty (#8 §5), the two lenses' fit, the paper's reference table."""
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from warmup_core import Decay, Schedule, Warmup  # noqa: E402
+from warmup_core.training import RunConfig, train  # noqa: E402
+from warmup_core.training import ensemble  # noqa: E402
+from warmup_core.training import experiments as X  # noqa: E402
+from warmup_core.training.paper_results import WRN_CIFAR10  # noqa: E402
+from warmup_core.training.sharpness import MAX_MEASUREMENTS, MIN_MEASUREMENTS, measured_steps, plan  # noqa: E402
+
+# --- sharpness is never dropped silently --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("steps,every", [(300, 10), (300, 1), (5, 3), (40, 4), (1000, 100)])
+def test_a_run_measures_as_asked_when_that_gives_enough_points(steps, every):
+    applied, note = plan(steps, every)
+    if len(measured_steps(steps, every)) >= min(MIN_MEASUREMENTS, steps):
+        assert applied == every and note is None
+    else:
+        assert applied < every and "not every" in note
+
+
+def test_too_few_or_too_many_measurements_are_changed_before_the_run_and_said():
+    applied, note = plan(60, 50)  # 2 measurements asked
+    assert len(measured_steps(60, applied)) >= MIN_MEASUREMENTS and "at least 10" in note and "before the run" in note
+    applied, note = plan(100_000, 1)
+    assert len(measured_steps(100_000, applied)) <= MAX_MEASUREMENTS and "at most" in note
+    assert plan(300, 0) == (0, None)
+    assert measured_steps(25, 10) == [0, 10, 20, 24]  # the last step is always measured
+
+
+def test_the_engine_records_the_interval_it_used_in_every_row():
+    s = Schedule(0.05, Warmup("linear", 10), Decay("cosine"), total_steps=30)
+    rows = []
+    train(RunConfig(task="mlp", schedule=s.to_dict(), steps=30, sharpness_every=25, sharpness_iters=5), rows.append)
+    notes = [r["note"] for r in rows if "note" in r]
+    sharp = [r for r in rows if "sharpness" in r]
+    assert len(sharp) >= MIN_MEASUREMENTS
+    assert notes and "not every 25" in notes[0]
+    assert {r["sharp_every"] for r in sharp} == {plan(30, 25)[0]}
+    assert [r["step"] for r in sharp] == measured_steps(30, plan(30, 25)[0])
+
+
+# --- the catapult warmup ------------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_the_warmup_from_eta_c_saves_the_predicted_steps_and_trains():
+    r = X.catapult_warmup(seed=5)  # a seed nobody tuned on
+    assert r.eta_c >= 0.9 * 2 / r.lambda0  # no overshoot below the local stability limit
+    assert r.diverged_at[0] >= 0  # the target needs a warmup
+    assert (r.diverged_at[1:] < 0).all()  # both warmups train
+    assert r.reach[2] < r.reach[1]
+    # measured saving, net of the search's forward passes, against T_wrm eta_c / eta_trgt - T_fp / 2 (+- rounding)
+    assert abs((r.measured_saving - r.forward_passes / 2) - r.predicted_saving) <= 1.0
+
+
+# --- the lr x warmup map: longer warmup never lowers the largest trainable lr -------------------------
+
+@pytest.mark.slow
+def test_map_boundary_rises_monotonically_with_warmup_length():
+    res = X.lr_warmup_map(seeds=(0, 1, 2))
+    best = res.largest_trainable()
+    assert all(b is not None for b in best)
+    assert all(a <= b for a, b in zip(best, best[1:])), best
+    assert best[-1] >= 4 * best[0], best  # and the rise is large, not a tie
+    assert np.isinf(res.final_loss[res.diverged]).all()
+
+
+def test_map_cells_use_the_median_and_the_majority():
+    res = X.MapResult([1.0, 2.0], [1, 4], [0, 1, 2], np.ones(3),
+                      np.array([[[1.0, 1.0], [np.inf, 2.0]], [[3.0, 1.0], [np.inf, np.inf]],
+                                [[2.0, 1.0], [5.0, 2.0]]]),
+                      np.array([[[0, 0], [1, 0]], [[0, 0], [1, 1]], [[0, 0], [0, 0]]], dtype=bool))
+    np.testing.assert_array_equal(res.median_loss, [[2.0, 1.0], [np.inf, 2.0]])
+    np.testing.assert_array_equal(res.majority_diverged, [[False, False], [True, False]])
+    assert res.largest_trainable() == [1.0, 2.0]
+    assert res.largest_trainable(2) == [2.0, 2.0]
+
+
+# --- GI-Adam moves Adam's failure boundary ------------------------------------------------------------
+
+@pytest.mark.slow
+def test_gi_adam_trains_at_a_larger_lr_than_adam_on_the_page_setup():
+    res = X.gi_adam_boundary(seeds=(0, 1), lrs=X.GI_LRS[3:])
+    best = res.largest_trainable()
+    adam, gi = best[0], best[1]
+    assert gi is not None and (adam is None or gi > adam), best
+
+
+# --- regimes and lenses -------------------------------------------------------------------------------
+
+def test_sharpness_of_the_ensemble_matches_the_sharpness_tool():
+    from warmup_core.training.sharpness import top_eigenvalue
+
+    data = ensemble.digits(64, 32, "mse", "sp")
+    lam = ensemble.initial_sharpness([3], data, 16, 3, iters=100)[0]
+    model = X.FCN(ensemble.init_fcn(3, 64, 16, 3))
+    want = top_eigenvalue(lambda: ensemble.loss_fn(model(data.x), data.y, "mse"), list(model.parameters()),
+                          iters=100, tol=1e-7)
+    assert lam == pytest.approx(want, rel=1e-3)
+
+
+def test_mup_readout_is_scaled_as_in_the_papers_code():
+    p = ensemble.init_fcn(0, 64, 32, 3, param="mup")
+    x = torch.randn(8, 64)
+    h = torch.relu(x @ p["w0"].T * np.sqrt(32 / 64))
+    h = torch.relu(h @ p["w1"].T * np.sqrt(32 / 32))
+    out = h @ p["w2"].T * np.sqrt(1 / 32)
+    torch.testing.assert_close(ensemble.fcn_forward(p, x, "mup"), out)
+
+
+def test_curvature_bound_fit_recovers_a_known_line():
+    loss = np.linspace(0.1, 2.0, 30)
+    sharp = 3.0 + 5.0 * (loss - 0.1)
+    h0, h1, ls = X.fit_curvature_bound(loss, sharp)
+    assert (h0, h1, ls) == pytest.approx((3.0, 5.0, 0.1))
+    with pytest.raises(ValueError):
+        X.fit_curvature_bound(np.array([np.nan]), np.array([1.0]))
+
+
+def test_update_ratios_spike_without_warmup():
+    res, eta, lam0 = X.update_ratios(seed=0, steps=12, width=16, n=64)
+    first = np.nanmax(res.update_ratio[:, :, :3], axis=(1, 2))
+    assert first[0] > 10 * first[1]  # the warmup's first updates are tiny next to the full-lr ones
+
+
+def test_linear_warmup_is_the_papers_polynomial_warmup():
+    # lr = lr_init + (lr_trgt - lr_init) * (step + 1) / T_wrm, capped: step 0 already moves
+    np.testing.assert_allclose(X.linear_warmup(1.0, 4, 6), [0.25, 0.5, 0.75, 1.0, 1.0, 1.0])
+    np.testing.assert_allclose(X.linear_warmup(1.0, 1, 3), [1.0, 1.0, 1.0])
+
+
+# --- the paper's reference table ----------------------------------------------------------------------
+
+def test_the_papers_table_holds_its_headline():
+    from ui.science import paper_boundaries, paper_caption
+
+    b = paper_boundaries(WRN_CIFAR10)
+    assert b[("Adam", 1)] < b[("Adam", 1024)]  # warmup lets Adam train at a larger lr
+    assert b[("GI-Adam", 1)] > b[("Adam", 1)]  # GI-Adam without warmup does too
+    assert len(WRN_CIFAR10) == 64 and {r["final_step"] for r in WRN_CIFAR10} == {99705}
+    assert "0.02048" in paper_caption(WRN_CIFAR10)

@@ -1,0 +1,3 @@
+from warmup_lab.cli import main
+
+raise SystemExit(main())
