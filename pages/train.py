@@ -57,6 +57,12 @@ with st.sidebar:
                    "often when it would more than double the run time.")
     if ss[key("sharp")]:
         st.number_input("measure every k steps", 1, 10_000, key=key("sharp_every"))
+    st.radio("train on", T.BACKENDS, key=key("backend"), format_func=T.backend_label, horizontal=True,
+             help="Ray runs each schedule as a Ray task on a local Ray (started by the first such run), writing "
+                  "to the same database: same seeds, same numbers. Its runs are tasks of their own, not trained "
+                  "in lock step." if T.ray_available() else T.BACKEND_MISSING)
+    if ss[key("backend")] == "ray" and not T.ray_available():
+        st.caption(T.BACKEND_MISSING)
     start = st.button("Start", key=T.K_START, type="secondary", width="stretch")
 
 if start or ss.pop(T.K_START_NOW, False):

@@ -8,6 +8,7 @@ The page (``pages/train.py``) only wires widgets to these; nothing here but :fun
 from __future__ import annotations
 
 import html
+import importlib.util
 import io
 import os
 import re
@@ -51,6 +52,7 @@ class Settings:
     schedules: tuple = ("no warmup", "linear warmup", "constant warmup")
     sharp: bool = False
     sharp_every: int = 10
+    backend: str = "local"  # where the runs train: this server ("local") or Ray tasks ("ray")
 
     @staticmethod
     def key(name: str) -> str:
@@ -235,10 +237,29 @@ def start(mgr, me: str, settings: Settings, strategies, state) -> str | None:
     from warmup_core.training.jobs import QueueFullError
 
     try:
-        show(state, mgr.submit(me, settings.configs(strategies)))
+        if settings.backend == "ray" and not ray_available():
+            raise ValueError(BACKEND_MISSING)
+        show(state, mgr.submit(me, settings.configs(strategies), backend=settings.backend))
     except (ValueError, QueueFullError, StoreError) as e:
         return str(e)
     return None
+
+
+BACKENDS = ("local", "ray")
+BACKEND_MISSING = ("Ray is not installed on this server, so the runs can only train here: pip install ray==2.60.0 "
+                   "(an optional extra), then restart the app.")
+
+
+def ray_available() -> bool:
+    """Whether Ray is installed in this server. Found, not imported (``import ray`` takes seconds): a
+    broken install is refused at Start with ``import ray``'s message."""
+    return importlib.util.find_spec("ray") is not None
+
+
+def backend_label(name: str) -> str:
+    if name == "local":
+        return "this server"
+    return "Ray (a task per run)" if ray_available() else "Ray: not installed"
 
 
 def cancel(mgr, run_id: str, me: str, state) -> None:
