@@ -27,6 +27,7 @@ def headless(threads: int | None, steps: int | None) -> dict:
     m = JobManager(tempfile.mktemp(suffix=".sqlite"), threads=threads)
     t0 = time.perf_counter()
     ids = m.submit("bench", (replace(DEMO, steps=steps) if steps else DEMO).configs())
+    headless.ids, headless.store = ids, m.store
     while not all(m.store.metrics(i) for i in ids):
         time.sleep(0.005)
     first = time.perf_counter() - t0
@@ -35,6 +36,29 @@ def headless(threads: int | None, steps: int | None) -> dict:
     statuses = [r["status"] for r in m.store.runs(ids=ids)]
     m.shutdown()
     return {"first_line_s": first, "total_s": total, "statuses": statuses}
+
+
+def page_cost(store, ids, reps: int = 5) -> dict:
+    """What one refresh of the live charts costs the server, on the finished demo's rows: the store
+    read, the four figures and their JSON (what Streamlit sends), as the page's fragment does it."""
+    from ui import train as T
+
+    runs = store.runs(ids=ids)
+    times, points = [], 0
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        series = T.LiveMetrics().update(store, runs)  # a first read: every row (the worst case)
+        n = T.run_length(runs)
+        figs = [T.metric_figure(series, "loss", "Training loss", "loss", 0.6, False, n),
+                T.metric_figure(series, "eval_loss", "Held-out loss", "loss", 0.0, False, n),
+                T.metric_figure(series, "lr", "Learning rate", "learning rate", steps=n),
+                T.metric_figure(series, "grad_norm", "Gradient norm", "g", 0.6, True, n)]
+        sizes = [len(f.to_json()) for f in figs]
+        times.append(time.perf_counter() - t0)
+        points = max(len(tr.x) for f in figs for tr in f.data if tr.x is not None)
+    render = min(times)
+    return {"render_s": render, "refresh_s": T.refresh_seconds(render), "max_points": points,
+            "kb": sum(sizes) / 1e3}
 
 
 def browser(steps: int | None) -> dict:
@@ -72,6 +96,11 @@ def main():
     print(f"browser / headless = {ratio:.2f} (target <= 1.3); browser total {b['total_s']:.1f} s (target <= 40 s); "
           f"first line {b['first_line_s']:.2f} s (target <= 3 s): {'met' if ok else 'NOT met'}")
     print(f"charts when the first line appeared: {b['charts_at_first_line']}")
+    c = page_cost(headless.store, headless.ids)
+    print(f"page cost per live refresh (server, on the finished runs): {c['render_s'] * 1e3:.0f} ms for four charts, "
+          f"{c['max_points']} points per trace at most, {c['kb']:.0f} kB of figure JSON; refresh every "
+          f"{c['refresh_s']:.1f} s -> {c['render_s'] / c['refresh_s']:.0%} of one core; training uses "
+          f"{torch_threads()} torch thread(s) of {os.cpu_count()} cores")
     print(f"statuses: headless {h['statuses']}; browser {[t.split(' — ')[-1] for t in b['progress']]}")
     if load > os.cpu_count():
         print(f"# measured under load (load average {load:.1f} on {os.cpu_count()} cores): re-run on a quiet machine")

@@ -135,10 +135,11 @@ class EngineWork:
 
 def config_cells(configs: list) -> list[Cell]:
     """One cell per validated RunConfig (a comparison of built-in runs)."""
-    from dataclasses import asdict
+    import json
 
-    return [Cell(f"{i}|seed={c.seed}", c.name or c.task, c.schedule, c.seed, c.steps,
-                 {"run": asdict(c.validate()), "optimizer": c.optimizer, "task": c.task})
+    # the config's JSON, not dataclasses.asdict: that deep-copies the immutable Schedule, which refuses it
+    return [Cell(f"{i}|seed={c.seed}", c.name or c.task, c.schedule.to_dict(), c.seed, c.steps,
+                 {"run": json.loads(c.validate().to_json()), "optimizer": c.optimizer, "task": c.task})
             for i, c in enumerate(configs)]
 
 
