@@ -37,6 +37,7 @@ def full_shot(page, name):
     height = page.evaluate("() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], "
                            "section.main, [data-testid=\"stAppViewContainer\"]')].map(e => e.scrollHeight))")
     page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 6000)})
+    page.mouse.move(size["width"] - 5, 5)  # no tooltip of the last hovered button over the text
     page.wait_for_timeout(600)
     page.screenshot(path=str(SHOTS / f"train-{name}.png"))
     page.set_viewport_size(size)
@@ -76,9 +77,11 @@ def test_runs_survive_refresh_reopen_and_restart_and_the_page_fits_a_phone(tmp_p
         assert [t.split(" — ")[0] for t in progress_texts(page)] == ["no warmup", "linear warmup", "constant warmup"]
         page.wait_for_timeout(3000)
         full_shot(page, "desktop-running")
-        for _ in range(3):  # stop the demo: the rest of the test needs no full run
-            page.get_by_role("button", name="Cancel").first.click()
-            page.wait_for_timeout(1500)
+        cancel = page.get_by_role("button", name="Cancel")
+        for left in (2, 1, 0):  # stop the demo: the rest of the test needs no full run
+            cancel.first.click()
+            page.wait_for_function(f"() => [...document.querySelectorAll('button')].filter(b => "
+                                   f"b.innerText.trim() === 'Cancel').length <= {left}", timeout=WAIT_MS)
         page.wait_for_function(
             "() => [...document.querySelectorAll(\"[data-testid='stProgress']\")].every(e => "
             "e.innerText.includes('cancelled'))", timeout=60_000)

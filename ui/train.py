@@ -453,7 +453,10 @@ def metric_figure(series: list[tuple[str, pd.DataFrame]], column: str, title: st
         fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers" if len(x) <= 12 else "lines", name=label,
                                  line={"color": color, "width": 2}, marker={"size": 5},
                                  hovertemplate="%{y:.4~g}<extra>" + label + "</extra>"))
-    _style(fig, title, "step (optimizer updates)", y_title, log_y, height=340, legend_below=True)
+    _style(fig, title, "step (optimizer updates)", y_title, log_y, height=370, legend_below=True)
+    # the legend at the figure's foot, clear of the axis title (below the plot by paper fraction it met it)
+    fig.update_layout(legend={"yref": "container", "y": 0.01, "yanchor": "bottom"},
+                      margin={"l": 70, "r": 20, "t": 80, "b": 100})
     if steps:
         fig.update_xaxes(range=[0, max(int(steps) - 1, 1)])
     return fig if fig.data else waiting(fig)
