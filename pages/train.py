@@ -53,8 +53,7 @@ with st.sidebar:
     st.slider("warmup steps (linear / constant)", 0, 5_000, key=key("warmup"), step=10)
     st.slider("constant warmup factor", 0.01, 1.0, key=key("factor"), step=0.01)
     st.toggle("track sharpness (top Hessian eigenvalue)", key=key("sharp"),
-              help="Power iteration with Hessian-vector products on a fixed batch. On the CPU it is measured less "
-                   "often when it would more than double the run time.")
+              help=T.sharpness_help())
     if ss[key("sharp")]:
         st.number_input("measure every k steps", 1, 10_000, key=key("sharp_every"))
     st.radio("train on", T.BACKENDS, key=key("backend"), format_func=T.backend_label, horizontal=True,

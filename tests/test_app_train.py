@@ -371,3 +371,25 @@ def test_a_comparison_on_ray_gives_the_local_numbers_and_cancels(tmp_path):
     finally:
         mgr.shutdown()
         ray.shutdown()
+
+
+def test_the_sharpness_help_states_the_interval_rule_the_runs_follow(tmp_path):
+    """The toggle's help ("at least MIN and at most MAX times, chosen before the run, and the run says so")
+    is what a run does: a 30-step run asked to measure every 25 steps measures at least MIN times and keeps the note."""
+    import re
+
+    from warmup_core.training.jobs import JobManager
+
+    lo, hi = map(int, re.search(r"at least (\d+) and at most (\d+) times", T.sharpness_help()).groups())
+    cfg = replace(T.DEFAULTS, task="mlp", optimizer="sgd", lr=0.1, steps=30, batch=16, sharp=True, sharp_every=25,
+                  schedules=("no warmup",)).configs()
+    mgr = JobManager(str(tmp_path / "runs.sqlite"))
+    try:
+        (rid,) = mgr.submit("me", cfg)
+        assert mgr.wait([rid], timeout=600)
+        run = mgr.store.run(rid)
+        measured = [m for m in mgr.store.metrics(rid) if m["sharpness"] is not None]
+        assert run["status"] == "finished" and lo <= len(measured) <= hi
+        assert "not every 25 as asked" in run["message"] and "chosen before the run" in run["message"]
+    finally:
+        mgr.shutdown()

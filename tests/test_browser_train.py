@@ -61,7 +61,9 @@ def wait_progress(page, n, finished=False, timeout=300_000):
 
 def test_runs_survive_refresh_reopen_and_restart_and_the_page_fits_a_phone(tmp_path, monkeypatch):
     monkeypatch.setenv("WARMUP_LAB_DB", str(tmp_path / "runs.sqlite"))
-    with app_server(timeout=180) as url, browser_page(1400, 1000) as page:
+    with app_server(timeout=180) as url, browser_page(1400, 1000) as first:
+        ctx = first.context.browser.new_context(viewport={"width": 1400, "height": 1000})  # tabs of one browser
+        page = ctx.new_page()
         page.set_default_timeout(WAIT_MS)
         page.goto(f"{url}/train")
         wait_for_app(page, WAIT_MS)
@@ -70,7 +72,7 @@ def test_runs_survive_refresh_reopen_and_restart_and_the_page_fits_a_phone(tmp_p
         key = re.search(r"owner=([0-9a-f]{32})", page.url).group(1)  # the key is in the address
 
         page.get_by_role("button", name="Teaching demo").click()
-        page.wait_for_selector(LINE, timeout=120_000)
+        page.wait_for_selector(LINE, timeout=WAIT_MS)
         states = chart_states(page)
         assert "empty" not in states and states.count("lines") >= 1, states  # never bare −1…1 axes
         wait_progress(page, 3)
@@ -94,10 +96,9 @@ def test_runs_survive_refresh_reopen_and_restart_and_the_page_fits_a_phone(tmp_p
         no_exception(page)
 
         link = page.url
-        context = page.context
-        page.close()  # close the tab, open the same link
-        page = context.new_page()
-        page.set_viewport_size({"width": 1400, "height": 1000})
+        page.close()  # close the tab, open the same link in a new one (the same browser: its cookie stays)
+        page = ctx.new_page()
+        page.set_default_timeout(WAIT_MS)
         page.goto(link)
         wait_for_app(page, WAIT_MS)
         wait_progress(page, 3)

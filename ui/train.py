@@ -245,6 +245,14 @@ def start(mgr, me: str, settings: Settings, strategies, state) -> str | None:
     return None
 
 
+def sharpness_help() -> str:
+    from warmup_core.training.sharpness import MAX_MEASUREMENTS, MIN_MEASUREMENTS
+
+    return ("Power iteration with Hessian-vector products on a fixed batch, every k steps as asked, but at least "
+            f"{MIN_MEASUREMENTS} and at most {MAX_MEASUREMENTS} times a run: the interval is chosen before the run "
+            "starts and the run says so when it differs.")
+
+
 BACKENDS = ("local", "ray")
 BACKEND_MISSING = ("Ray is not installed on this server, so the runs can only train here: pip install ray==2.60.0 "
                    "(an optional extra), then restart the app.")

@@ -203,7 +203,7 @@ class JobManager:
             try:
                 logger.flush()
                 if isinstance(outcome, RunResult):
-                    status, message = outcome.status, outcome.message
+                    status, message = outcome.status, "; ".join(m for m in (logger.note, outcome.message) if m)
                     if status == "cancelled" and self._closing.is_set():
                         status, message = "interrupted", "the server stopped during the run"
                     self.store.update(run_id, status=status, message=message, device=outcome.device,
@@ -238,9 +238,11 @@ class _Logger:
         self.store, self.run_id, self.stop, self.flush_every = store, run_id, stop, flush_every
         self.buf: list[dict] = []
         self.last = None
+        self.note = ""  # what the run said before it started (e.g. its sharpness interval): kept at its end
 
     def log(self, row: dict):
         if "note" in row:
+            self.note = row["note"]
             self.store.update(self.run_id, message=row["note"])
             return
         self.buf.append(row)
