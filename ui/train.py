@@ -351,9 +351,10 @@ def runs_table(runs: list[dict], me: str | None = None) -> pd.DataFrame:
 
 
 def refresh_seconds(render_seconds: float) -> float:
-    """How often the live charts redraw: once a second, slower when drawing them costs more (so the
-    server and the browser are never busier drawing than the runs are training)."""
-    return float(min(5.0, max(1.0, 4 * render_seconds)))
+    """How often the live charts redraw: once a second, slower when drawing them costs more, so that
+    drawing takes at most an eighth of the server's time (the page's script and the training thread
+    share one Python interpreter: every millisecond spent building figures holds the training back)."""
+    return float(min(5.0, max(1.0, 8 * render_seconds)))
 
 
 # --- live metrics, read incrementally -------------------------------------------------------------
