@@ -155,7 +155,7 @@ else:
 with st.expander("Open a run by id"):
     st.text_input("run id", key=T.K_OPEN, placeholder="e.g. 3f2a9c1b7d0e", max_chars=40, on_change=T.open_run,
                   args=(mgr.store, ss))
-    if opened := ss.pop(T.K_OPENED, None):
+    if opened := T.opened_message(ss, shown):
         (st.success if opened[0] else st.error)(opened[1])
 
 st.divider()

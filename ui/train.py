@@ -298,10 +298,18 @@ def open_run(store, state) -> None:
     if not text:
         return
     if not _RUN_ID.fullmatch(rid) or store.run(rid) is None:
-        state[K_OPENED] = (False, f"There is no run with id {text[:40]!r} (ids are 12 letters 0-9 a-f).")
+        state[K_OPENED] = (False, f"There is no run with id {text[:40]!r} (ids are 12 letters 0-9 a-f).", None)
         return
     show(state, [rid])
-    state[K_OPENED] = (True, f"Run {rid} is on the charts above.")
+    state[K_OPENED] = (True, f"Run {rid} is on the charts above.", rid)
+
+
+def opened_message(state, shown_ids) -> tuple[bool, str] | None:
+    """What the run-id box said, while it is still true (the opened run still on the charts)."""
+    said = state.get(K_OPENED)
+    if not said or (said[0] and said[2] not in shown_ids):
+        return None
+    return said[0], said[1]
 
 
 # --- what each run shows ---------------------------------------------------------------------------
