@@ -15,7 +15,7 @@ from tests.browser import ROOT, app_server, browser_page, chromium_path, wait_fo
 from tests.browser_train import LINE, chart_states, progress_texts
 from warmup_core.training.store import Store
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(1800)]  # minutes under load
 
 if chromium_path() is None:
     pytest.skip("Debian chromium is not installed (apt-get install chromium)", allow_module_level=True)
