@@ -26,9 +26,9 @@ except (ValueError, StoreError) as e:
     st.caption("The other pages (Explore, Compare, Learn) work without the run database.")
     st.stop()
 me = T.owner(ss, st.query_params, st.context.cookies)
-if not ss.get(f"{T.P}.cookie"):
+if not ss.get(T.K_COOKIE):
     st.html(T.cookie_script(me), unsafe_allow_javascript=True)
-    ss[f"{T.P}.cookie"] = True
+    ss[T.K_COOKIE] = True
 st.caption(f"Runs on **{describe(device)}**. Every schedule starts from the same initial weights and sees the "
            "same batches in the same order (one seed), so the curves differ only by the schedule. Runs are kept in "
            "a database and this page's address holds your key, so a refresh, a closed tab or a restarted server "
@@ -53,10 +53,15 @@ with st.sidebar:
     st.slider("warmup steps (linear / constant)", 0, 5_000, key=key("warmup"), step=10)
     st.slider("constant warmup factor", 0.01, 1.0, key=key("factor"), step=0.01)
     st.toggle("track sharpness (top Hessian eigenvalue)", key=key("sharp"),
-              help="Power iteration with Hessian-vector products on a fixed batch. On the CPU it is measured less "
-                   "often when it would more than double the run time.")
+              help=T.sharpness_help())
     if ss[key("sharp")]:
         st.number_input("measure every k steps", 1, 10_000, key=key("sharp_every"))
+    st.radio("train on", T.BACKENDS, key=key("backend"), format_func=T.backend_label, horizontal=True,
+             help="Ray runs each schedule as a Ray task on a local Ray (started by the first such run), writing "
+                  "to the same database: same seeds, same numbers. Its runs are tasks of their own, not trained "
+                  "in lock step." if T.ray_available() else T.BACKEND_MISSING)
+    if ss[key("backend")] == "ray" and not T.ray_available():
+        st.caption(T.BACKEND_MISSING)
     start = st.button("Start", key=T.K_START, type="secondary", width="stretch")
 
 if start or ss.pop(T.K_START_NOW, False):
@@ -65,13 +70,10 @@ if start or ss.pop(T.K_START_NOW, False):
 if notice := ss.pop(T.K_NOTICE, None):
     st.error(notice)
 
-shared = T.shared_ids(st.query_params)
-if shared and not ss.get(f"{T.P}.shared_shown"):  # a share link: its runs, once per visit
-    T.show(ss, shared)
-    ss[f"{T.P}.shared_shown"] = True
+T.show_shared(ss, st.query_params)
 mine = mgr.store.runs(owner=me)
 shown = T.shown(ss, mine)
-active = any(r["status"] in ("queued", "running") for r in mgr.store.runs(ids=shown))
+active = T.any_live(mgr.store.runs(ids=shown))
 
 if not shown:
     st.info("Choose a task and schedules in the sidebar and press **Start**, or run the **teaching demo**: at a "
@@ -83,7 +85,7 @@ else:
                           help="TensorBoard-style debiased moving average; the raw curve stays faint behind.")
     log_y = c2.toggle("log-scale loss", key=f"{T.P}.logy")
 
-    @st.fragment(run_every=T.refresh_seconds(ss.get(f"{T.P}.render_s", 0.0)) if active else None)
+    @st.fragment(run_every=T.refresh_seconds(ss.get(T.K_RENDER, 0.0)) if active else None)
     def live():
         t0 = time.perf_counter()
         runs = mgr.store.runs(ids=shown)
@@ -120,8 +122,8 @@ else:
                        "Barkeshli (2024): during warmup the limit falls as η grows, and the network either reduces "
                        "its sharpness to stay below it (sharpness reduction) or sharpens towards it "
                        "(progressive sharpening); warmup gives it time to do so.")
-        ss[f"{T.P}.render_s"] = time.perf_counter() - t0
-        if active and not any(r["status"] in ("queued", "running") for r in runs):
+        ss[T.K_RENDER] = time.perf_counter() - t0
+        if active and not T.any_live(runs):
             st.rerun()  # everything ended: stop polling, refresh the table
 
     live()
@@ -132,8 +134,7 @@ else:
         st.code(T.share_link(st.context.url, shown), language=None)
         st.caption("Anyone with this link sees these runs' charts and can download them; only you can cancel "
                    "or delete them. Your own address holds your key: share this link instead.")
-    if not active and ss.get(key("task")) == "charlm" and any(
-            r["name"] == "no warmup" for r in mgr.store.runs(ids=shown)):
+    if T.demo_result_shown(mgr.store.runs(ids=shown), ss[key("task")]):
         st.caption("What you see: without warmup, the first large Adam updates push the Post-LN transformer into a "
                    "region it does not leave within the run (its loss stalls near that of predicting letter "
                    "frequencies); with warmup the same model at the same target rate keeps learning.")
@@ -154,7 +155,7 @@ else:
 with st.expander("Open a run by id"):
     st.text_input("run id", key=T.K_OPEN, placeholder="e.g. 3f2a9c1b7d0e", max_chars=40, on_change=T.open_run,
                   args=(mgr.store, ss))
-    if opened := ss.pop(T.K_OPENED, None):
+    if opened := T.opened_message(ss, shown):
         (st.success if opened[0] else st.error)(opened[1])
 
 st.divider()
@@ -163,9 +164,7 @@ st.markdown("Train the teacher-student MLP on a grid of target learning rates an
             "momentum, 200 steps, cosine decay; the same weights and batches everywhere). Kalra & Barkeshli (2024): "
             "longer warmups keep larger target rates trainable. The whole grid trains at once as one vectorised "
             "ensemble (`torch.func.vmap`), on the GPU when there is one.")
-big = device.type == "cuda"
-lr_grid = [0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.6, 0.8, 1.0, 1.2, 1.6, 2.0] if big else [0.05, 0.1, 0.2, 0.4, 0.6, 0.8]
-w_grid = [0, 10, 25, 50, 100, 150, 200, 300] if big else [0, 25, 50, 100, 200]
+lr_grid, w_grid = T.map_grid(device.type)
 if st.button("Compute the map", key=f"{T.P}.map_go") or ss.pop(f"{T.P}.map_now", False):
     with st.spinner(f"training {len(lr_grid) * len(w_grid)} small networks at once…"):
         ss[f"{T.P}.map"] = T.sweep_map(lr_grid, w_grid, str(device), int(ss[key("seed")]))

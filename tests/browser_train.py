@@ -29,13 +29,29 @@ def chart_states(page) -> list[str]:
         " 'waiting' : 'empty'))")
 
 
-def run_demo(page, url: str, timeout_s: float = 600) -> dict:
-    """Open /train, click the demo, time the first line and the end of all three runs."""
+def run_demo(page, url: str, timeout_s: float = 600, steps: int | None = None) -> dict:
+    """Open /train, click the demo, time the first line and the end of all three runs. With
+    ``steps``, the demo's settings are kept but shortened: the demo is started, cancelled, its
+    length set to ``steps`` in the sidebar, and the clock starts at the Start click."""
     from tests.browser import wait_for_app
 
     page.goto(f"{url}/train")
     wait_for_app(page)
     button = page.get_by_role("button", name="Teaching demo")
+    if steps is not None:
+        button.click()
+        page.wait_for_function("() => document.querySelectorAll(\"[data-testid='stProgress']\").length === 3",
+                               timeout=timeout_s * 1000)
+        wait_for_app(page)
+        for _ in range(3):
+            page.get_by_role("button", name="Cancel").first.click()
+            wait_for_app(page)
+        field = page.locator("[data-testid='stNumberInput']").filter(has_text="steps").locator("input").first
+        field.fill(str(steps))
+        field.press("Enter")
+        wait_for_app(page)
+        button = page.get_by_role("button", name="Start", exact=True)
+        page.wait_for_timeout(500)
     t0 = time.perf_counter()
     button.click()
     page.wait_for_selector(LINE, timeout=timeout_s * 1000)

@@ -310,9 +310,86 @@ def test_progress_says_the_time_left_and_escapes_the_name():
 
 
 def test_refresh_slows_down_when_drawing_costs_more():
-    assert T.refresh_seconds(0.05) == 1.0 and T.refresh_seconds(0.5) == 2.0 and T.refresh_seconds(10) == 5.0
+    assert T.refresh_seconds(0.05) == 1.0 and T.refresh_seconds(0.25) == 2.0 and T.refresh_seconds(10) == 5.0
 
 
 def test_share_ids_from_a_hostile_link_are_dropped():
     assert T.shared_ids({"view": "0123456789ab,../../etc,0123456789ab," + "x" * 5000}) == ["0123456789ab"]
     assert T.shared_ids({"view": ["not", "a", "string"]}) == []
+
+
+# --- where the runs train: this server or Ray (issue #12 item 2) -------------------------------------
+
+def test_the_backend_choice_defaults_to_this_server_and_says_when_ray_is_missing(db, monkeypatch):
+    at = page()
+    radio = at.get_by_key("train.backend")
+    assert radio.value == "local" and list(radio.options) == ["this server", T.backend_label("ray")]
+
+    monkeypatch.setattr(T, "ray_available", lambda: False)  # a server without the optional extra
+    at = page()
+    radio = at.get_by_key("train.backend")
+    assert radio.options[1] == "Ray: not installed" and "pip install ray" in radio.help
+    radio.set_value("ray").run()
+    assert any("pip install ray" in c.value for c in at.sidebar.caption)
+    at.get_by_key("train.start").click().run()
+    assert any("Ray is not installed" in e.value for e in at.error)
+    assert T.manager().store.runs() == []  # nothing was queued
+    at.button(key=T.K_DEMO).click().run()  # the demo runs on this server whatever was chosen
+    assert at.session_state["train.backend"] == "local"
+
+
+@pytest.mark.slow
+def test_a_comparison_on_ray_gives_the_local_numbers_and_cancels(tmp_path):
+    """JobManager(backend="ray"): real local Ray tasks, the same rows as this server's runs, owned and
+    cancellable like them."""
+    pytest.importorskip("ray", reason="ray is an optional extra")
+    import ray
+
+    from warmup_core.training.jobs import JobManager
+    from warmup_core.training.store import NotOwnerError
+
+    cfgs = replace(T.DEFAULTS, task="mlp", optimizer="sgd", lr=0.3, steps=20, batch=16,
+                   schedules=("no warmup", "linear warmup")).configs()
+    mgr = JobManager(str(tmp_path / "runs.sqlite"))
+    try:
+        local = mgr.submit("me", cfgs)
+        assert mgr.wait(local, timeout=600)
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+        remote = mgr.submit("me", cfgs, backend="ray")
+        assert mgr.wait(remote, timeout=600)
+        for a, b in zip(local, remote):
+            ra, rb = mgr.store.run(a), mgr.store.run(b)
+            assert rb["owner"] == "me" and rb["status"] == ra["status"] == "finished" and rb["device"].startswith("ray")
+            assert [m["loss"] for m in mgr.store.metrics(a)] == [m["loss"] for m in mgr.store.metrics(b)]
+
+        slow = mgr.submit("me", replace(T.DEFAULTS, task="mlp", optimizer="sgd", lr=0.3, steps=20_000,
+                                         schedules=("no warmup",)).configs(), backend="ray")
+        with pytest.raises(NotOwnerError):
+            mgr.cancel(slow[0], "someone else")
+        mgr.cancel(slow[0], "me")
+        assert mgr.wait(slow, timeout=300) and mgr.store.run(slow[0])["status"] == "cancelled"
+    finally:
+        mgr.shutdown()
+        ray.shutdown()
+
+
+def test_the_sharpness_help_states_the_interval_rule_the_runs_follow(tmp_path):
+    """The toggle's help ("at least MIN and at most MAX times, chosen before the run, and the run says so")
+    is what a run does: a 30-step run asked to measure every 25 steps measures at least MIN times and keeps the note."""
+    import re
+
+    from warmup_core.training.jobs import JobManager
+
+    lo, hi = map(int, re.search(r"at least (\d+) and at most (\d+) times", T.sharpness_help()).groups())
+    cfg = replace(T.DEFAULTS, task="mlp", optimizer="sgd", lr=0.1, steps=30, batch=16, sharp=True, sharp_every=25,
+                  schedules=("no warmup",)).configs()
+    mgr = JobManager(str(tmp_path / "runs.sqlite"))
+    try:
+        (rid,) = mgr.submit("me", cfg)
+        assert mgr.wait([rid], timeout=600)
+        run = mgr.store.run(rid)
+        measured = [m for m in mgr.store.metrics(rid) if m["sharpness"] is not None]
+        assert run["status"] == "finished" and lo <= len(measured) <= hi
+        assert "not every 25 as asked" in run["message"] and "chosen before the run" in run["message"]
+    finally:
+        mgr.shutdown()

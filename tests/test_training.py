@@ -455,6 +455,19 @@ def test_cli_refuses_a_zero_batch_and_a_missing_gpu_in_one_line():
         "error: device 'cuda' is not available on this machine (available: ['cpu'])" and r.stdout == ""
 
 
+def test_cli_refuses_ray_with_save_and_an_unknown_backend_in_one_line(capsys, tmp_path):
+    from warmup_core.training.__main__ import main
+
+    s = Schedule(0.05, total_steps=5).to_json()
+    assert main(["--schedule", s, "--steps", "5", "--backend", "ray", "--save", "--db", str(tmp_path / "r.sqlite")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: --save records local runs")
+    assert not (tmp_path / "r.sqlite").exists()  # refused before anything was written
+    assert main(["--schedule", s, "--backend", "spark"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "invalid choice: 'spark'" in err
+
+
 def test_cli_saves_runs_for_the_app_and_refuses_a_corrupt_database(tmp_path):
     s = Schedule(0.05, total_steps=5).to_json()
     r = cli("--schedule", s, "--steps", "5", "--save", "--db", str(tmp_path / "ok.sqlite"), "--owner", "k" * 32)

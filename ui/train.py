@@ -8,6 +8,7 @@ The page (``pages/train.py``) only wires widgets to these; nothing here but :fun
 from __future__ import annotations
 
 import html
+import importlib.util
 import io
 import os
 import re
@@ -51,6 +52,7 @@ class Settings:
     schedules: tuple = ("no warmup", "linear warmup", "constant warmup")
     sharp: bool = False
     sharp_every: int = 10
+    backend: str = "local"  # where the runs train: this server ("local") or Ray tasks ("ray")
 
     @staticmethod
     def key(name: str) -> str:
@@ -94,6 +96,7 @@ DEMO = Settings(task="charlm", optimizer="adam", lr=3e-2, steps=300, batch=32)
 K_DEMO, K_START, K_START_NOW, K_SHOWN, K_OPEN = f"{P}.demo", f"{P}.start", f"{P}.start_demo", f"{P}.shown", \
     f"{P}.open"
 K_PRESET, K_CACHE, K_NOTICE, K_OPENED = f"{P}.preset", f"{P}.cache", f"{P}.notice", f"{P}.opened"
+K_COOKIE, K_RENDER, K_SHARED = f"{P}.cookie", f"{P}.render_s", f"{P}.shared_shown"
 
 
 def init_state(state) -> None:
@@ -200,6 +203,23 @@ def share_link(base_url: str | None, run_ids: list[str]) -> str:
     return f"{base}?{VIEW_PARAM}={','.join(run_ids)}"
 
 
+def any_live(runs: list[dict]) -> bool:
+    return any(r["status"] in LIVE for r in runs)
+
+
+def show_shared(state, query_params) -> None:
+    """A share link's runs go on the charts once per visit (then the viewer may pick others)."""
+    ids = shared_ids(query_params)
+    if ids and not state.get(K_SHARED):
+        show(state, ids)
+        state[K_SHARED] = True
+
+
+def demo_result_shown(runs: list[dict], task: str) -> bool:
+    """The demo's explanation fits: its transformer comparison, with a no-warmup run, has ended."""
+    return task == "charlm" and not any_live(runs) and any(r["name"] == "no warmup" for r in runs)
+
+
 def shown(state, mine: list[dict]) -> list[str]:
     """The runs on the charts: as chosen, else this browser's latest comparison."""
     if K_SHOWN not in state and mine:
@@ -217,10 +237,37 @@ def start(mgr, me: str, settings: Settings, strategies, state) -> str | None:
     from warmup_core.training.jobs import QueueFullError
 
     try:
-        show(state, mgr.submit(me, settings.configs(strategies)))
+        if settings.backend == "ray" and not ray_available():
+            raise ValueError(BACKEND_MISSING)
+        show(state, mgr.submit(me, settings.configs(strategies), backend=settings.backend))
     except (ValueError, QueueFullError, StoreError) as e:
         return str(e)
     return None
+
+
+def sharpness_help() -> str:
+    from warmup_core.training.sharpness import MAX_MEASUREMENTS, MIN_MEASUREMENTS
+
+    return ("Power iteration with Hessian-vector products on a fixed batch, every k steps as asked, but at least "
+            f"{MIN_MEASUREMENTS} and at most {MAX_MEASUREMENTS} times a run: the interval is chosen before the run "
+            "starts and the run says so when it differs.")
+
+
+BACKENDS = ("local", "ray")
+BACKEND_MISSING = ("Ray is not installed on this server, so the runs can only train here: pip install ray==2.60.0 "
+                   "(an optional extra), then restart the app.")
+
+
+def ray_available() -> bool:
+    """Whether Ray is installed in this server. Found, not imported (``import ray`` takes seconds): a
+    broken install is refused at Start with ``import ray``'s message."""
+    return importlib.util.find_spec("ray") is not None
+
+
+def backend_label(name: str) -> str:
+    if name == "local":
+        return "this server"
+    return "Ray (a task per run)" if ray_available() else "Ray: not installed"
 
 
 def cancel(mgr, run_id: str, me: str, state) -> None:
@@ -251,10 +298,18 @@ def open_run(store, state) -> None:
     if not text:
         return
     if not _RUN_ID.fullmatch(rid) or store.run(rid) is None:
-        state[K_OPENED] = (False, f"There is no run with id {text[:40]!r} (ids are 12 letters 0-9 a-f).")
+        state[K_OPENED] = (False, f"There is no run with id {text[:40]!r} (ids are 12 letters 0-9 a-f).", None)
         return
     show(state, [rid])
-    state[K_OPENED] = (True, f"Run {rid} is on the charts above.")
+    state[K_OPENED] = (True, f"Run {rid} is on the charts above.", rid)
+
+
+def opened_message(state, shown_ids) -> tuple[bool, str] | None:
+    """What the run-id box said, while it is still true (the opened run still on the charts)."""
+    said = state.get(K_OPENED)
+    if not said or (said[0] and said[2] not in shown_ids):
+        return None
+    return said[0], said[1]
 
 
 # --- what each run shows ---------------------------------------------------------------------------
@@ -304,9 +359,10 @@ def runs_table(runs: list[dict], me: str | None = None) -> pd.DataFrame:
 
 
 def refresh_seconds(render_seconds: float) -> float:
-    """How often the live charts redraw: once a second, slower when drawing them costs more (so the
-    server and the browser are never busier drawing than the runs are training)."""
-    return float(min(5.0, max(1.0, 4 * render_seconds)))
+    """How often the live charts redraw: once a second, slower when drawing them costs more, so that
+    drawing takes at most an eighth of the server's time (the page's script and the training thread
+    share one Python interpreter: every millisecond spent building figures holds the training back)."""
+    return float(min(5.0, max(1.0, 8 * render_seconds)))
 
 
 # --- live metrics, read incrementally -------------------------------------------------------------
@@ -414,7 +470,10 @@ def metric_figure(series: list[tuple[str, pd.DataFrame]], column: str, title: st
         fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers" if len(x) <= 12 else "lines", name=label,
                                  line={"color": color, "width": 2}, marker={"size": 5},
                                  hovertemplate="%{y:.4~g}<extra>" + label + "</extra>"))
-    _style(fig, title, "step (optimizer updates)", y_title, log_y, height=340, legend_below=True)
+    _style(fig, title, "step (optimizer updates)", y_title, log_y, height=370, legend_below=True)
+    # the legend at the figure's foot, clear of the axis title (below the plot by paper fraction it met it)
+    fig.update_layout(legend={"yref": "container", "y": 0.01, "yanchor": "bottom"},
+                      margin={"l": 70, "r": 20, "t": 80, "b": 100})
     if steps:
         fig.update_xaxes(range=[0, max(int(steps) - 1, 1)])
     return fig if fig.data else waiting(fig)
@@ -469,6 +528,13 @@ def range_test_figure(rt) -> go.Figure:
     fig.update_yaxes(range=[lo - 0.1 * (hi - lo), hi + 0.3 * (hi - lo)])
     fig.update_layout(hovermode="closest")
     return fig
+
+
+def map_grid(device_type: str) -> tuple[list[float], list[int]]:
+    """Target lrs and warmup lengths of the map: a finer grid on a GPU."""
+    if device_type == "cuda":
+        return [0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.6, 0.8, 1.0, 1.2, 1.6, 2.0], [0, 10, 25, 50, 100, 150, 200, 300]
+    return [0.05, 0.1, 0.2, 0.4, 0.6, 0.8], [0, 25, 50, 100, 200]
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

@@ -90,7 +90,8 @@ class RunConfig:
     def from_json(cls, text: str) -> RunConfig:
         d = json.loads(text)
         d["betas"] = tuple(d.get("betas", (0.9, 0.999)))
-        return cls(**d)
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in names})  # a backend's own keys (e.g. "cell") stay out
 
 
 @dataclass

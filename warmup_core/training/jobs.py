@@ -14,6 +14,7 @@ runs of a process that died are marked ``interrupted`` (see :meth:`~.store.Store
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -54,6 +55,8 @@ class JobManager:
         self._stops: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
         self._closing = threading.Event()
+        self._ray: set[str] = set()  # runs handed to Ray drivers (their threads: _ray_jobs)
+        self._ray_jobs: list[threading.Thread] = []
 
     # --- submitting ------------------------------------------------------------------------------
     def pending(self) -> int:
@@ -61,13 +64,24 @@ class JobManager:
         with self._lock:
             return sum(1 for e in self._stops.values() if not e.is_set())
 
-    def submit(self, owner: str, configs: list[RunConfig], group_id: str | None = None) -> list[str]:
+    def submit(self, owner: str, configs: list[RunConfig], group_id: str | None = None, backend: str = "local",
+               address: str | None = None) -> list[str]:
         """Queue a comparison (one run per config, the same group, advancing together); ValueError for
-        a bad config, QueueFullError when the server is busy."""
+        a bad config or a backend this machine lacks, QueueFullError when the server is busy.
+
+        ``backend="ray"`` makes each run a Ray task (:mod:`.backends`; ``address``: a cluster, else a
+        local Ray): the runs are this manager's (its lease covers them), rows stream into the same
+        store, and :meth:`cancel` stops a run's task."""
         for c in configs:
             c.validate()
         if not configs:
             raise ValueError("nothing to run: no configurations")
+        if backend not in ("local", "ray"):
+            raise ValueError(f"unknown backend {backend!r}; valid backends are ['local', 'ray']")
+        if backend == "ray":
+            from .backends import ray_module
+
+            ray_module()  # ValueError naming the extra to install
         active = self.pending()
         with self._lock:
             if active + len(configs) > self.max_queued:
@@ -75,6 +89,19 @@ class JobManager:
                                      f"{self.max_queued}); wait for them or cancel some")
             group_id = group_id or uuid.uuid4().hex[:8]
             ids = []
+            if backend == "ray":
+                from .map_runs import config_cells
+
+                cells = config_cells(list(configs))
+                for c, cell in zip(configs, cells):  # the cell key lets backends.execute find the run
+                    config = json.dumps({**json.loads(c.to_json()), "cell": cell.key}, sort_keys=True)
+                    run_id = self.store.create(owner, group_id, c.name or c.task, config, c.steps, manager=self.id)
+                    self._ray.add(run_id)
+                    ids.append(run_id)
+                self._ray_jobs.append(threading.Thread(target=self._work_ray, args=(group_id, owner, cells, address),
+                                                       name="warmup-ray", daemon=True))
+                self._ray_jobs[-1].start()
+                return ids
             for c in configs:
                 run_id = self.store.create(owner, group_id, c.name or c.task, c.to_json(), c.steps, manager=self.id)
                 self._stops[run_id] = threading.Event()
@@ -82,9 +109,30 @@ class JobManager:
         self._pool.submit(self._work, ids, list(configs))
         return ids
 
+    def _work_ray(self, group_id: str, owner: str, cells, address):
+        """A comparison on Ray: one task per run, driven from this thread (cancel marks a run cancelled
+        in the store, which the driver polls; shutdown stops every task)."""
+        from .backends import execute
+        from .map_runs import EngineWork
+
+        try:
+            execute(EngineWork(), cells, store=self.store, group_id=group_id, owner=owner,
+                    config={"kind": "compare"}, backend="ray", address=address, num_cpus=1,
+                    should_stop=self._closing.is_set)
+        except Exception as e:  # noqa: BLE001 - Ray failed to start: the runs say why
+            traceback.print_exc()
+            for r in self.store.runs(group_id=group_id):
+                if r["status"] in LIVE:
+                    self.store.update(r["id"], status="failed", message=f"Ray: {type(e).__name__}: {e}",
+                                      finished=time.time())
+
     def cancel(self, run_id: str, owner: str):
         """Stop a run (NotOwnerError for anyone but its owner); a no-op for a run that has ended."""
         run = self.store.check_owner(run_id, owner)
+        if run_id in self._ray:  # its Ray driver polls the store and cancels the task
+            if run["status"] in LIVE:
+                self.store.update(run_id, status="cancelled", message="cancelled by the user", finished=time.time())
+            return
         with self._lock:
             ev = self._stops.get(run_id)
         if ev is not None:
@@ -117,6 +165,8 @@ class JobManager:
             for ev in self._stops.values():
                 ev.set()
         self._pool.shutdown(wait=True, cancel_futures=True)
+        for t in self._ray_jobs:
+            t.join(timeout=30)
         try:
             self._lease.close()
         except StoreError:
@@ -153,7 +203,7 @@ class JobManager:
             try:
                 logger.flush()
                 if isinstance(outcome, RunResult):
-                    status, message = outcome.status, outcome.message
+                    status, message = outcome.status, "; ".join(m for m in (logger.note, outcome.message) if m)
                     if status == "cancelled" and self._closing.is_set():
                         status, message = "interrupted", "the server stopped during the run"
                     self.store.update(run_id, status=status, message=message, device=outcome.device,
@@ -188,9 +238,11 @@ class _Logger:
         self.store, self.run_id, self.stop, self.flush_every = store, run_id, stop, flush_every
         self.buf: list[dict] = []
         self.last = None
+        self.note = ""  # what the run said before it started (e.g. its sharpness interval): kept at its end
 
     def log(self, row: dict):
         if "note" in row:
+            self.note = row["note"]
             self.store.update(self.run_id, message=row["note"])
             return
         self.buf.append(row)
