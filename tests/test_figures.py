@@ -7,17 +7,17 @@ from ui import codegen, state
 from ui.figures import Trace, difference_figure, heatmap_figure, relative_values, schedule_figure, small_multiples
 from ui.presets import PRESETS, preset
 from warmup_core import Decay, Schedule, Warmup
-from warmup_core.reduce import reduce_curve, reduce_indices
+from warmup_core.downsample import downsample_curve, downsample_indices
 
 
 def test_short_curves_are_kept_whole():
-    np.testing.assert_array_equal(reduce_indices(np.arange(10.0)), np.arange(10))
+    np.testing.assert_array_equal(downsample_indices(np.arange(10.0)), np.arange(10))
 
 
 def test_reduction_keeps_ends_peak_jumps_and_envelope():
     s = Schedule(1.0, Warmup("linear", 777), Decay("cosine_restarts", period=100_000, cycle_decay=0.5),
                  "prepend", 1_000_000)
-    idx, y, full = reduce_curve(s, 1_000_000, max_points=2000)
+    idx, y, full = downsample_curve(s, 1_000_000, max_points=2000)
     assert len(idx) <= 2000 and idx[0] == 0 and idx[-1] == 999_999
     assert 777 in idx and int(np.argmax(full)) in idx
     for b in s.breakpoints(999_999)[1:-1]:  # every restart: the step and the one before it

@@ -7,8 +7,11 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from warmup_core import Decay, Schedule, Warmup  # noqa: E402
-from warmup_core.training import RunConfig, train  # noqa: E402
-from warmup_core.training import ensemble  # noqa: E402
+from warmup_core.training import (  # noqa: E402
+    RunConfig,
+    ensemble,  # noqa: E402
+    train,
+)
 from warmup_core.training import experiments as X  # noqa: E402
 from warmup_core.training.paper_results import WRN_CIFAR10  # noqa: E402
 from warmup_core.training.sharpness import MAX_MEASUREMENTS, MIN_MEASUREMENTS, measured_steps, plan  # noqa: E402

@@ -12,8 +12,8 @@ import pandas as pd
 import streamlit as st
 
 from warmup_core import Decay, Schedule, Warmup, compat, from_dict, from_json
+from warmup_core.downsample import downsample_indices
 from warmup_core.libraries import same_settings
-from warmup_core.reduce import reduce_indices
 
 from . import explore, safe, share, widgets
 from .figures import Trace, relative_values
@@ -165,7 +165,7 @@ def _relative(schedule_json: str, base_json: str, mode: str):
     rel = relative_values(s(t), base(t), mode)
     del t
     bps = np.concatenate([s.breakpoints(n - 1), base.breakpoints(n - 1)])
-    idx = reduce_indices(np.nan_to_num(rel, nan=0.0), bps)
+    idx = downsample_indices(np.nan_to_num(rel, nan=0.0), bps)
     return idx, rel[idx]
 
 
@@ -314,7 +314,7 @@ def library_traces(versions: dict, total: int) -> list[Trace]:
     out = []
     for label, (s, _) in versions.items():
         y = s(np.arange(after + 1, dtype=np.float64))
-        idx = np.unique(np.concatenate([reduce_indices(y, s.breakpoints(after)),
+        idx = np.unique(np.concatenate([downsample_indices(y, s.breakpoints(after)),
                                         [0, total - 1, int(np.argmax(y[:total]))]]))
         out.append(Trace(label, idx, y[idx]))
     return out

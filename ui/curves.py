@@ -2,7 +2,7 @@
 
 A 10M-step curve is evaluated in chunks of :data:`CHUNK` steps (a few MB each, so the work stays in
 cache and a page holding 12 such curves stays far below 1 GB), keeping per chunk what
-:func:`warmup_core.reduce.reduce_indices` keeps for the whole curve: both ends, every breakpoint
+:func:`warmup_core.downsample.downsample_indices` keeps for the whole curve: both ends, every breakpoint
 and the step before it, the peak, and the minimum and maximum of each bucket. The numbers
 (:meth:`warmup_core.Curve.summary`'s keys) come from the same pass, exactly.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from warmup_core.reduce import MAX_POINTS
+from warmup_core.downsample import MAX_POINTS
 
 CHUNK = 1 << 18  # steps per evaluation chunk (2 MB of float64)
 

@@ -55,7 +55,7 @@ def wrap_title(title: str, width: int = TITLE_CHARS) -> str:
     return "<br>".join(lines + [rest])
 
 
-def _style(fig, title, x_title, y_title, log_y, height=460, legend_below=True):
+def style(fig, title, x_title, y_title, log_y, height=460, legend_below=True):
     """Title top left (wrapped), the legend below the axes: it never covers the title, whatever the
     number of entries or the width of the screen."""
     del legend_below  # every legend sits below the chart
@@ -109,7 +109,7 @@ def schedule_figure(traces: list[Trace], title="Learning-rate schedule", log_y=F
         fig.add_vrect(x0=0, x1=end, fillcolor="#E69F00", opacity=0.12, line_width=0, layer="below",
                       annotation_text="warmup", annotation_position="top left")
     x_title = x_axis([0], x_unit, steps_per_epoch)[1]
-    _style(fig, title, x_title, y_title, log_y, height=500 if len(traces) > 1 else 460)
+    style(fig, title, x_title, y_title, log_y, height=500 if len(traces) > 1 else 460)
     if y_range is not None:
         fig.update_yaxes(range=y_range)
     return fig
@@ -139,7 +139,7 @@ def small_multiples(traces: list[Trace], title="Strategies side by side", log_y=
         x, x_title = x_axis(t.steps, x_unit, steps_per_epoch)
         fig.add_trace(_line(t, i, x, showlegend=False), row=i // cols + 1, col=i % cols + 1)
     x_title = x_axis([0], x_unit, steps_per_epoch)[1]
-    _style(fig, title, None, None, log_y, height=max(300, 260 * rows))
+    style(fig, title, None, None, log_y, height=max(300, 260 * rows))
     fig.update_xaxes(title_text=x_title, row=rows)
     fig.update_yaxes(title_text="learning rate", col=1)
     if log_y:
@@ -167,7 +167,7 @@ def difference_figure(traces: list[Trace], baseline: str, mode="ratio", x_unit="
     name = safe.plotly(safe.clip(baseline, 40))
     y_title = f"lr ÷ lr of {name} (×)" if mode == "ratio" else f"lr − lr of {name}"
     title = f"{'Ratio to' if mode == 'ratio' else 'Difference from'} the baseline “{name}”"
-    return _style(fig, title, x_title, y_title, False)
+    return style(fig, title, x_title, y_title, False)
 
 
 def heatmap_figure(z, x_labels, y_labels, title, x_title, y_title, z_title="final loss", diverged=None):

@@ -16,7 +16,6 @@ affected (tests/test_browser.py would show it).
 
 import streamlit as st
 
-
 LINK_PARAMS = ("s", "show")  # what share links carry (ui/share.py)
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .figures import PALETTE, _style
+from .figures import PALETTE, style
 
 GREY = "#555555"
 
@@ -39,7 +39,7 @@ def catapult_figure(run) -> go.Figure:
     fig.update_xaxes(title_text="step", row=1, col=2)
     fig.update_yaxes(title_text="learning rate", row=1, col=2, secondary_y=False)
     fig.update_yaxes(title_text="training loss (log, dotted)", type="log", row=1, col=2, secondary_y=True)
-    _style(fig, "", "", "", False, height=480, legend_below=True)
+    style(fig, "", "", "", False, height=480, legend_below=True)
     fig.update_layout(hovermode="closest", title=None, legend={"y": -0.25})
     return fig
 
@@ -68,7 +68,7 @@ def map_figure(res) -> go.Figure:
     fig.add_trace(go.Scatter(x=x_labels, y=[f"{b:g}" if b is not None else None for b in best], mode="lines+markers",
                              line={"color": "#000000", "width": 3}, marker={"size": 9},
                              name="largest target lr that trains"))
-    _style(fig, f"Final loss over target lr × warmup length ({len(res.seeds)} seeds: median; ✕ = most diverged)",
+    style(fig, f"Final loss over target lr × warmup length ({len(res.seeds)} seeds: median; ✕ = most diverged)",
            "warmup length T_wrm (steps)", "target lr η_trgt, in units of 2/λ₀", False, height=520, legend_below=True)
     fig.update_layout(hovermode="closest")
     fig.update_xaxes(type="category")
@@ -89,7 +89,7 @@ def gi_figure(res) -> go.Figure:
                                                "trained on %{customdata:.0%} of seeds<extra>" + name + "</extra>"))
     fig.add_hline(y=res.threshold, line={"color": GREY, "dash": "dot", "width": 1})
     fig.add_hline(y=0.1, line={"color": GREY, "dash": "dash", "width": 1})
-    _style(fig, f"Held-out accuracy after training without warmup (median of {len(res.seeds)} seeds)",
+    style(fig, f"Held-out accuracy after training without warmup (median of {len(res.seeds)} seeds)",
            "learning rate (log)", "held-out accuracy", False, height=480, legend_below=True)
     fig.update_xaxes(type="log")
     fig.update_yaxes(range=[0, 1.02])
@@ -107,7 +107,7 @@ def implicit_warmup_figure(beta2: float, steps: int) -> go.Figure:
                              line={"color": PALETTE[0], "width": 2.5}))
     fig.add_trace(go.Scatter(x=t, y=np.minimum(1.0, t / tau), name=f"untuned linear warmup over 2/(1 − β₂) = {tau:g}",
                              line={"color": PALETTE[1], "width": 2.5, "dash": "dash"}))
-    _style(fig, f"Update size relative to Adam's, β₂ = {beta2}", "step t", "lr multiplier", False, height=420,
+    style(fig, f"Update size relative to Adam's, β₂ = {beta2}", "step t", "lr multiplier", False, height=420,
            legend_below=True)
     return fig
 
@@ -132,7 +132,7 @@ def regimes_figure(runs) -> go.Figure:
                                  showlegend=k == 1, legendgroup="loss"), 2, k)
         fig.update_yaxes(type="log", row=2, col=k)
         fig.update_xaxes(title_text="step", row=2, col=k)
-    _style(fig, "", "", "", False, height=620, legend_below=True)
+    style(fig, "", "", "", False, height=620, legend_below=True)
     fig.update_layout(title=None, hovermode="x unified", legend={"y": -0.12})
     return fig
 
@@ -145,7 +145,7 @@ def update_ratio_figure(res, names=("no warmup", "with warmup")) -> go.Figure:
         for layer in range(depth):
             fig.add_trace(go.Scatter(x=t, y=res.update_ratio[i, layer], name=f"layer {layer + 1}, {name}",
                                      line={"color": PALETTE[layer], "width": 2, "dash": "solid" if i else "dot"}))
-    _style(fig, "Relative update size ‖ΔW‖/‖W‖ per layer", "step", "‖ΔW‖ / ‖W‖ (log)", True, height=440,
+    style(fig, "Relative update size ‖ΔW‖/‖W‖ per layer", "step", "‖ΔW‖ / ‖W‖ (log)", True, height=440,
            legend_below=True)
     return fig
 
@@ -189,16 +189,16 @@ def adaptive_figure(cmp) -> go.Figure:
     dashes = ("dot", "dash", "solid", "dashdot")
     for i, (name, run) in enumerate(zip(cmp.names, cmp.runs)):
         t = np.arange(len(run.applied_lr))
-        style = {"color": PALETTE[i], "width": 2.5 if i >= 2 else 2, "dash": dashes[i]}
-        fig.add_trace(go.Scatter(x=t, y=run.applied_lr, name=name, line=style, legendgroup=name), 1, 1)
+        line = {"color": PALETTE[i], "width": 2.5 if i >= 2 else 2, "dash": dashes[i]}
+        fig.add_trace(go.Scatter(x=t, y=run.applied_lr, name=name, line=line, legendgroup=name), 1, 1)
         loss = np.asarray(run.loss, dtype=float)
-        fig.add_trace(go.Scatter(x=t, y=np.where(np.isfinite(loss), loss, np.nan), name=name, line=style,
+        fig.add_trace(go.Scatter(x=t, y=np.where(np.isfinite(loss), loss, np.nan), name=name, line=line,
                                  legendgroup=name, showlegend=False), 2, 1)
         if run.diverged_at is not None:
             fig.add_trace(go.Scatter(x=[run.diverged_at], y=[np.nanmax(np.where(np.isfinite(loss), loss, np.nan))],
                                      mode="markers", marker={"symbol": "x", "size": 12, "color": PALETTE[i]},
                                      legendgroup=name, showlegend=False), 2, 1)
-    _style(fig, "", "", "", False, height=600, legend_below=True)
+    style(fig, "", "", "", False, height=600, legend_below=True)
     fig.update_yaxes(title_text=f"lr (target {cmp.eta_trgt:.3g})", row=1, col=1)
     fig.update_yaxes(title_text="loss (log)", type="log", exponentformat="power", row=2, col=1)
     fig.update_xaxes(title_text="step", row=2, col=1)
@@ -225,6 +225,6 @@ def curvature_lens_figure(runs, fits) -> go.Figure:
                                  marker={"color": GREY, "size": 5}, showlegend=k == 1, legendgroup="m"), 1, k)
         fig.update_xaxes(title_text="step", row=1, col=k)
         fig.update_yaxes(type="log", row=1, col=k, title_text="learning rate (log)" if k == 1 else None)
-    _style(fig, "", "", "", False, height=440, legend_below=True)
+    style(fig, "", "", "", False, height=440, legend_below=True)
     fig.update_layout(title=None, legend={"y": -0.25})
     return fig

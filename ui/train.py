@@ -21,10 +21,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from warmup_core import Decay, Schedule, Warmup, from_dict
-from warmup_core.reduce import reduce_indices
+from warmup_core.downsample import downsample_indices
 from warmup_core.training.store import LIVE, METRICS, NotOwnerError, StoreError
 
-from .figures import PALETTE, _style
+from .figures import PALETTE, style
 
 P = "train"
 LR_CHOICES = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 0.5, 1.0, 3.0]
@@ -435,7 +435,7 @@ def thin(x: np.ndarray, y: np.ndarray, max_points: int = MAX_POINTS):
     """At most ``max_points`` points of a line, keeping its ends and the envelope of the rest."""
     if len(y) <= max_points:
         return x, y
-    idx = reduce_indices(np.nan_to_num(y, nan=0.0, posinf=0.0, neginf=0.0), max_points=max_points)
+    idx = downsample_indices(np.nan_to_num(y, nan=0.0, posinf=0.0, neginf=0.0), max_points=max_points)
     return x[idx], y[idx]
 
 
@@ -470,7 +470,7 @@ def metric_figure(series: list[tuple[str, pd.DataFrame]], column: str, title: st
         fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers" if len(x) <= 12 else "lines", name=label,
                                  line={"color": color, "width": 2}, marker={"size": 5},
                                  hovertemplate="%{y:.4~g}<extra>" + label + "</extra>"))
-    _style(fig, title, "step (optimizer updates)", y_title, log_y, height=370, legend_below=True)
+    style(fig, title, "step (optimizer updates)", y_title, log_y, height=370, legend_below=True)
     # the legend at the figure's foot, clear of the axis title (below the plot by paper fraction it met it)
     fig.update_layout(legend={"yref": "container", "y": 0.01, "yanchor": "bottom"},
                       margin={"l": 70, "r": 20, "t": 80, "b": 100})
@@ -502,7 +502,7 @@ def sharpness_figure(series: list[tuple[str, pd.DataFrame]], adam: bool) -> go.F
         fig.add_trace(go.Scatter(x=d["step"], y=lim, mode="lines", name=f"limit, {html.escape(name)}",
                                  line={"color": color, "width": 1.5, "dash": "dash"}))
     what = "pre-conditioned sharpness vs 38/η (Adam)" if adam else "sharpness vs 2(1+β)/η (SGD, momentum β)"
-    _style(fig, f"Sharpness: {what}", "step (optimizer updates)", "top Hessian eigenvalue", True, height=380)
+    style(fig, f"Sharpness: {what}", "step (optimizer updates)", "top Hessian eigenvalue", True, height=380)
     return fig
 
 
@@ -521,7 +521,7 @@ def range_test_figure(rt) -> go.Figure:
             fig.add_trace(go.Scatter(x=[lr], y=[y if y is not None else float(np.nanmin(rt.losses))], mode="markers",
                                      name=f"{label}: {lr:.3g}", marker={"size": 12, "color": color,
                                                                          "symbol": "diamond"}))
-    _style(fig, "Learning-rate range test", "learning rate (log scale)", "training loss", False, height=420)
+    style(fig, "Learning-rate range test", "learning rate (log scale)", "training loss", False, height=420)
     fig.update_xaxes(type="log")
     body = rt.losses[: max(len(rt.losses) - 5, 3)]  # like fastai's plot, leave the final blow-up off the scale
     lo, hi = float(np.nanmin(body)), float(np.nanmax(body))
@@ -564,7 +564,7 @@ def sensitivity_figure(res) -> go.Figure:
         y = np.where(np.isfinite(res.final_loss[:, j]), res.final_loss[:, j], np.nan)
         fig.add_trace(go.Scatter(x=res.lrs, y=y, mode="lines+markers", name=f"warmup {w}",
                                  line={"color": PALETTE[j % len(PALETTE)], "width": 2}))
-    _style(fig, "Sensitivity to the target learning rate", "target learning rate (log scale)",
+    style(fig, "Sensitivity to the target learning rate", "target learning rate (log scale)",
            "final held-out loss (gaps: diverged)", True, height=420)
     fig.update_xaxes(type="log")
     fig.update_layout(hovermode="closest")

@@ -144,10 +144,6 @@ class Entry:
             self.check(clean)
         return clean
 
-    @property
-    def extra(self) -> dict:
-        """The former ``extra={...}`` side channel, read-only, for callers not yet moved to the typed fields."""
-        return {"factor": self.takes_factor, "factor_open": self.factor_positive, "auto": self.fill_lengths}
 
 
 def unknown_name(kind: str, name: Any, valid: Sequence[str]) -> ValueError:

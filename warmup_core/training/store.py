@@ -32,8 +32,8 @@ import functools
 import json
 import os
 import socket
-import sys
 import sqlite3
+import sys
 import threading
 import time
 import uuid
