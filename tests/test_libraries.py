@@ -6,6 +6,7 @@ by adding it (and its ``examples``)."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -251,3 +252,24 @@ def test_deeply_nested_dicts_are_refused_not_a_recursion_error():
         d = {"type": "product", "parts": [d]}
     with pytest.raises(ValueError, match="nested"):
         from_dict(d)
+
+
+def test_every_export_answers_code_or_a_reason_for_every_preset_and_registry_shape():
+    """Code export is offered for every framework on every page: for any schedule the app can hold, each
+    framework's exporter gives code or a plain reason, never an exception (a KeyError in tf-yolov3's exporter
+    once broke Explore on the Noam preset)."""
+    from ui.presets import PRESETS
+    from warmup_core import DECAYS, WARMUPS, Decay, Schedule, Warmup
+    from warmup_core.libraries import FRAMEWORKS
+
+    schedules = [p.schedule() for p in PRESETS.values()]
+    for w, d, conv in itertools.product(WARMUPS, DECAYS, ("prepend", "multiply", "override")):
+        try:
+            schedules.append(Schedule(0.1, Warmup(w, 100) if w != "none" else Warmup(), Decay(d), conv, 1000))
+        except ValueError:  # a shape that needs a parameter this default lacks
+            continue
+    assert len(schedules) > 300
+    for s in schedules:
+        for key in FRAMEWORKS:
+            code, note = compat.export(key, s)
+            assert code or note, (key, s)

@@ -45,7 +45,7 @@ def export_call(s: WarmupDecay) -> Call:
               (w.steps and s.convention != "prepend", "its warmup comes before the decay"),
               (d.name != "cosine" or p["clamp"] or (p["cycles"], p["exponent"]) != (0.5, 1.0),
                "its decay is a half cosine that is not clamped after train_steps"),
-              (s.total_steps != w.steps + p["steps"], "its cosine ends exactly at train_steps"))
+              (s.total_steps != w.steps + p.get("steps", -1), "its cosine ends exactly at train_steps"))
     lr = s.base_lr
     return Call("learn_rate", {"learn_rate_init": lr, "learn_rate_end": p["floor"] * lr, "warmup_steps": w.steps,
                                "train_steps": s.total_steps})
