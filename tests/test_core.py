@@ -23,6 +23,7 @@ WARMUP_TABLE = [
     ("exponential", {"steps": 4, "factor": 0.01}, {0: 0.01, 2: 0.1, 4: 1.0}),    # 0.01 * 100**(2/4)
     ("cosine", {"steps": 4, "factor": 0.0}, {0: 0.0, 2: 0.5, 4: 1.0}),           # (1 - cos(pi/2)) / 2
     ("1-sqrt", {"steps": 4, "factor": 0.0}, {0: 0.0, 3: 0.5, 4: 1.0}),           # 1 - sqrt(1 - 3/4)
+    ("log", {"steps": 4, "factor": 0.0}, {0: 0.0, 1: 0.0, 2: 0.5, 4: 1.0}),      # ln max(t, 1) / ln 4
     # tau = int(2 / (1 - 0.5)) = 4; (t + 1)/4, so W = tau - 1 = 3
     ("untuned_linear", {"beta2": 0.5}, {0: 0.25, 2: 0.75, 3: 1.0}),
     # tau = int(1 / (1 - 0.5)) = 2; 1 - exp(-(t + 1)/2)
@@ -69,6 +70,9 @@ DECAY_TABLE = [
      {0: 1.0, 4: 1.0, 6: 0.55, 8: 0.1, 20: 0.1}),                                               # 0.1 + 0.9 * 0.5
     # torch style, T = 10: peak at 0.3*10 - 1 = 2, end at 9; 1/25 at 0; cos halfway at 1: 1 - 0.96/2
     ("onecycle", {"total_steps": 10}, {0: 0.04, 1: 0.52, 2: 1.0, 9: 4e-6}),
+    # triangle up over 2 steps, down over 2, between 0.2 and 1: 0.2 + 0.8 * t/2
+    ("cyclic", {"up": 2, "down": 2, "floor": 0.2}, {0: 0.2, 1: 0.6, 2: 1.0, 3: 0.6, 4: 0.2, 5: 0.6}),
+    ("knots", {"knots": [0, 10], "values": [1.0, 0.1]}, {0: 1.0, 5: 0.55, 10: 0.1, 15: 0.1}),  # 1 - 0.9 * 5/10
     # x = 5/10: (1 - tanh(-7 * 0.5 + 3 * 0.5)) / 2; the floor from L on
     ("tanh", {"steps": 10}, {0: 0.5 * (1 - math.tanh(-7.0)), 5: 0.5 * (1 - math.tanh(-2.0)), 10: 0.0}),
 ]
