@@ -20,10 +20,7 @@ NESTED = {"mmengine": ["eta_min", "begin", "end", "by_epoch", "T_max", "mileston
           "detectron2": ["lengths", "values", "milestones", "num_updates"]}
 PROBE = np.concatenate([np.arange(0, 200, dtype=np.float64), [1e3, 1e4, 1e6, 1e9, 1e12]])
 
-# torch_more.cyclic_lr (lib-core's file this round) accepts step_size_up=1e-300; t / (up + down) then overflows
-# and the values are nan (torch itself raises OverflowError there). Remove the mark once it refuses that.
-KNOWN = {("torch", "CyclicLR"): pytest.mark.xfail(strict=True, reason="CyclicLR accepts step sizes so small that "
-                                                  "its clock overflows to nan (torch_more.py, lib-core)")}
+KNOWN = {}  # (framework, schedule) -> a pytest mark for a known, reported failure
 CASES = [pytest.param(key, name, ex, id=f"{key}-{name}-{i}",
                       marks=KNOWN.get((key, name), ()) if not ex.get("step_size_down") else ())
          for key, names in NEW.items() for name, b in FRAMEWORKS[key].schedules.items()

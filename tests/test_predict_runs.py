@@ -93,7 +93,7 @@ def test_train_store_runs(tmp_path):
     rid = store.create("me", "g", "cos", json.dumps({"task": "mlp", "schedule": s.to_dict(), "steps": 100}), 100)
     store.add_metrics(rid, [{"step": t, "lr": float(s(t)), "loss": 2.0 / (1 + t)} for t in range(0, 100, 10)])
     store.update(rid, status="finished")
-    # a finished run of a user function (its config is not a Train-page config) is left out, not an error
+    # a finished run whose record holds no schedule (no lr history to fit on) is left out, not an error
     other = store.create("me", "g", "fn", json.dumps({"kind": "sweep", "cell": "lr=0.1", "train": "f"}), 100)
     store.update(other, status="finished")
     assert [r["name"] for r in runs.store_runs(store)] == ["cos"]

@@ -115,6 +115,8 @@ def test_continuous_warmups_arrive_at_the_peak(w):
 def test_continuous_decays_have_no_jumps_where_the_formula_changes(d):
     p = dict(d.params)
     assume(not p.get("staircase", False))  # a staircase jumps on purpose
+    # a sawtooth (a cycle with no way down) jumps too; and the probe below needs rises and falls over a step long
+    assume(d.name != "cyclic" or min(p["up"], p["down"]) >= 1.0)
     # a WSD cooldown that is not exactly half a cosine ends with a jump to the floor
     assume(d.name != "wsd" or p["shape"] != "cosine" or p["cycles"] == 0.5)
     assume(p.get("power", 1.0) >= 0.1)  # (1 - x)^p is continuous but, for tiny p, too steep to probe
@@ -124,6 +126,8 @@ def test_continuous_decays_have_no_jumps_where_the_formula_changes(d):
     except ValueError:  # e.g. a one-cycle whose phases do not fit
         assume(False)
     for b in s.breakpoints(5000)[1:-1]:
+        if b < 1e-3:  # too close to step 0 to probe from the left
+            continue
         # the gap to the left limit must shrink with the distance; a jump would not
         eps = 1e-4 * max(b, 1.0)
         far, near, at = s([b - eps, b - eps / 1e6, b])

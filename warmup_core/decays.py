@@ -229,6 +229,13 @@ def wsd(s, stable, decay, shape="cosine", floor=0.0, cycles=0.5, stable_power=0.
     return np.where(s < stable, 1.0, np.where(s < stable + decay, f, floor))
 
 
+def cyclic_is_degenerate(up: float, down: float) -> bool:
+    """A cycle too short for float64: the clock ``s / (up + down)`` overflows, or the rise's share underflows
+    to 0 (then ``x / ratio`` is 0/0). Frameworks refuse these under their own parameter names."""
+    total = up + down
+    return not total >= 1e-280 or up / total == 0.0
+
+
 def cyclic(s, up, down, floor=0.0, mode="triangular", gamma=1.0):
     """Triangular cycles between ``floor`` and 1: up for ``up`` steps, down for ``down`` steps
     (Smith 2017, "Cyclical learning rates"; torch ``CyclicLR``; DeepSpeed ``OneCycle``'s cycle).

@@ -116,6 +116,12 @@ WARMUPS: dict[str, Entry] = {e.name: e for e in _WARMUP_ENTRIES}
 
 # --- decays: cross-parameter checks, lengths that fill the rest of training, breakpoints ----------
 
+def _check_cyclic(p):
+    if D.cyclic_is_degenerate(p["up"], p["down"]):
+        raise ValueError(f"decay 'cyclic': parameters 'up' ({p['up']!r}) and 'down' ({p['down']!r}) make a cycle "
+                         "too short for float64")
+
+
 def _every(horizon, every, start=0.0):
     """``start, start + every, ...`` up to ``horizon`` (at most ``MAX_CYCLES`` of them)."""
     if every <= 0 or horizon < start:
@@ -378,6 +384,7 @@ _DECAY_ENTRIES = [
                              "exp_range: height × γ^s."),
                   Param(name="gamma", default=1.0, kind="float", minimum=0.0, minimum_open=True, maximum=1.0,
                         help="exp_range: the height shrinks by γ every step.")),
+          check=_check_cyclic,
           breakpoints=lambda p, h: sorted(_every(h, p["up"] + p["down"]) + _every(h, p["up"] + p["down"], p["up"])),
           formula=r"d(s) = \eta_{\min} + (1-\eta_{\min})\,\mathrm{tri}(s)\,h(s),\ "
                   r"\mathrm{tri}\ \text{rises over}\ U\ \text{steps, falls over}\ D",

@@ -45,8 +45,11 @@ def one_minus_sqrt(t, steps, start, end):
 def log(t, steps, start, end):
     """``start + (end - start) · log(max(t, 1)) / log(W)``: DeepSpeed's ``warmup_type="log"`` per update
     (update ``t`` runs at batch index ``t - 1``, whose gamma is ``log(t) / log(W)``; updates 0 and 1 both
-    at ``start``); ``end`` at ``t = W``. DeepSpeed raises a warmup shorter than 2 steps to 2."""
-    x = np.log(np.maximum(t, 1.0)) / np.log(float(max(steps, 2)))
+    at ``start``); ``end`` at ``t = W``. DeepSpeed raises a warmup shorter than 2 steps to 2 (its module does
+    that); here a one-step log warmup is ``start`` at 0 and ``end`` at 1, as a one-step linear one."""
+    if steps < 2:
+        return start + (end - start) * np.minimum(t, 1.0)
+    x = np.log(np.maximum(t, 1.0)) / np.log(float(steps))
     return start + (end - start) * x
 
 

@@ -25,6 +25,7 @@ Deliberate differences: an unknown ``warmup_type`` is refused (DeepSpeed logs a 
 
 from __future__ import annotations
 
+from ..decays import cyclic_is_degenerate
 from ..schedule import Decay, Join, Warmup, WarmupDecay
 from .base import (
     HEADER,
@@ -156,6 +157,9 @@ def one_cycle(base_lr, cycle_min_lr=REQUIRED, cycle_max_lr=REQUIRED, decay_lr_ra
     down = up if cycle_second_step_size is None else number(cycle_second_step_size, "cycle_second_step_size")
     if down < 0:
         raise ValueError(f"cycle_second_step_size must be non-negative, got {cycle_second_step_size}")
+    if cyclic_is_degenerate(up, down):
+        raise ValueError(f"parameters 'cycle_first_step_size' ({up!r}) and 'cycle_second_step_size' ({down!r}) make "
+                         "a cycle too short for float64")
     stairs = integer(cycle_first_stair_count, "cycle_first_stair_count")
     if stairs or (cycle_second_stair_count is not None and integer(cycle_second_stair_count,
                                                                    "cycle_second_stair_count")):

@@ -196,6 +196,9 @@ def cyclic_lr(base_lr, max_lr=REQUIRED, step_size_up=2000, step_size_down=None, 
     low, high = positive(base_lr, "base_lr"), positive(max_lr, "max_lr")
     up = positive(step_size_up, "step_size_up")
     down = up if step_size_down is None else number(step_size_down, "step_size_down", 0.0)
+    if decays.cyclic_is_degenerate(up, down):
+        raise ValueError(f"parameters 'step_size_up' ({up!r}) and 'step_size_down' ({down!r}) make a cycle too short "
+                         "for float64 (torch's clock overflows)")
     g = number(gamma, "gamma", 0.0, 1.0)
     if mode == "exp_range" and g == 0:
         raise ValueError("parameter 'gamma' must be > 0 for mode 'exp_range', got 0")

@@ -199,5 +199,7 @@ def store_runs(store, owner: str | None = None) -> list[dict]:
         if r["status"] != "finished":
             continue
         cfg = store.record(r["id"])
+        if not isinstance(cfg, dict) or "schedule" not in cfg:  # no lr history to fit on
+            continue
         out.append(dict(id=r["id"], name=r["name"], task=cfg.get("task") or cfg.get("train", "?"), steps=r["steps"]))
     return out
