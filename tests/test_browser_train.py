@@ -146,7 +146,10 @@ def test_runs_survive_refresh_reopen_and_restart_and_the_page_fits_a_phone(tmp_p
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390  # on screen, not in the closed sidebar
         phone.screenshot(path=str(SHOTS / "train-phone-top.png"))
         full_shot(phone, "phone")
-        phone.goto(f"{url2}/train")  # another browser, no key: none of these runs
-        wait_for_app(phone, WAIT_MS)
-        assert phone.locator("[data-testid='stProgress']").count() == 0
+        stranger = phone.context.browser.new_page(viewport={"width": 1200, "height": 900})  # no cookie, no key
+        stranger.set_default_timeout(WAIT_MS)
+        stranger.goto(f"{url2}/train")
+        wait_for_app(stranger, WAIT_MS)
+        assert stranger.locator("[data-testid='stProgress']").count() == 0  # none of these runs
+        stranger.close()
         assert os.path.exists(tmp_path / "runs.sqlite")
