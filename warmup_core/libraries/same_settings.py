@@ -8,7 +8,7 @@ W < N) is skipped for them.
 
 from __future__ import annotations
 
-from .. import compat
+from .base import FRAMEWORKS
 
 
 def _calls(lr: float, W: int, N: int, min_lr: float):
@@ -43,7 +43,7 @@ def versions(lr: float, warmup: int, total: int, min_lr: float = 0.0) -> dict:
     out = {}
     for label, key, name, params, text in _calls(lr, warmup, total, min_lr):
         try:
-            out[label] = (compat.build(key, name, **params), text)
+            out[label] = (FRAMEWORKS[key].build(name, **params), text)
         except ValueError:  # these numbers are outside what that framework accepts
             continue
     return out
