@@ -103,8 +103,7 @@ def test_slider_redraws_the_chart_within_a_second(app):
     slider = page.locator("[data-testid='stSlider']").filter(has_text="warmup iterations").get_by_role("slider")
     slider.focus()
     t0 = time.perf_counter()
-    # One step at a time, as a hand moves it. (Ten presses faster than the reruns can snap W back to the typed
-    # box's value: the box's stale value comes back with an interrupted rerun. A known, reported race.)
+    # One step; test_ten_rapid_slider_presses_land_on_plus_ten presses faster than the reruns.
     page.keyboard.press("ArrowRight")
     page.wait_for_function(
         "(before) => { const p = document.querySelector(\"" + LINE.replace('"', '\\"') + "\");"
@@ -114,6 +113,28 @@ def test_slider_redraws_the_chart_within_a_second(app):
     no_exception(page)
     assert chart_path(page) != before
     print(f"slider change -> chart redrawn in {elapsed:.2f} s (under load; bench/bench_browser.py measures)")
+
+
+def test_ten_rapid_slider_presses_land_on_plus_ten(app):
+    """Presses faster than the reruns: each press interrupts the last rerun. W must end at +10, never snap
+    back to the typed box's earlier value (the box's stale text returns with each interrupted rerun)."""
+    url, page = app
+    open_page(page, url)
+    page.wait_for_selector(LINE, timeout=30_000)
+    box = page.get_by_label("warmup iterations (W), typed exactly", exact=True)
+    start = int(box.input_value())
+    slider = page.locator("[data-testid='stSlider']").filter(has_text="warmup iterations").get_by_role("slider")
+    slider.focus()
+    for _ in range(10):
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(15)
+    wait_for_app(page)
+    page.wait_for_timeout(500)
+    wait_for_app(page)
+    no_exception(page)
+    thumb = page.locator("[data-testid='stSlider']").filter(has_text="warmup iterations")
+    assert thumb.locator("[data-testid='stSliderThumbValue']").inner_text().replace(",", "") == str(start + 10)
+    assert box.input_value() == str(start + 10)
 
 
 def test_typing_w_and_a_length_in_the_browser_keeps_w(app):

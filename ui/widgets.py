@@ -174,14 +174,14 @@ class Controls:
         if not self.visible(control or name):
             return used
         c = self.c
-        wkey, dkey, mkey = key + ".in", key + ".drag", key + ".msg"
+        wkey, dkey, mkey = typed_key(key), key + ".drag", key + ".msg"
         st.session_state[wkey] = fmt_number(v, kind)
         if drag:
             top = fits[0] if fits is not None else hi
             st.session_state[dkey] = min(max(used, lo), top)
             slider_kw = dict(step=1) if kind == "int" else dict(step=0.001, format="%.3f")
             c.slider(label, type(v)(lo), type(v)(top) if top > lo else type(v)(lo + 1), key=dkey,
-                     on_change=_copy, args=(dkey, key, self, control or name), help=help, **slider_kw)
+                     on_change=_slide, args=(dkey, key, self, control or name), help=help, **slider_kw)
             c.text_input(f"{label}, typed exactly", key=wkey, on_change=_parse, label_visibility="collapsed",
                          args=(wkey, key, mkey, kind, lo, hi, label, self, control or name))
         else:
@@ -195,12 +195,28 @@ class Controls:
         return used
 
 
+def typed_key(key: str) -> str:
+    """The typed box's widget key. It gets a new name each time the slider beside it moves: presses
+    faster than the reruns interrupt them, an interrupted rerun's new box value never reaches the
+    browser, and the browser then sends the box's old text back as if typed. Under a new name that
+    old text belongs to a box no longer drawn, and :func:`_parse` ignores it."""
+    n = st.session_state.get(key + ".slid", 0)
+    return f"{key}.in" if n == 0 else f"{key}.in{n}"
+
+
 def _copy(wkey, key, controls, control):
     st.session_state[key] = st.session_state[wkey]
     controls._edited(control)
 
 
+def _slide(dkey, key, controls, control):
+    st.session_state[key + ".slid"] = st.session_state.get(key + ".slid", 0) + 1
+    _copy(dkey, key, controls, control)
+
+
 def _parse(wkey, key, mkey, kind, lo, hi, label, controls, control):
+    if wkey != typed_key(key):  # an old box's text, sent back by a browser that missed a rerun
+        return
     try:
         x = parse_number(st.session_state[wkey], kind, label)
     except ValueError as e:
