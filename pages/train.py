@@ -85,11 +85,14 @@ else:
                           help="TensorBoard-style debiased moving average; the raw curve stays faint behind.")
     log_y = c2.toggle("log-scale loss", key=f"{T.P}.logy")
 
-    @st.fragment(run_every=T.refresh_seconds(ss.get(T.K_RENDER, 0.0)) if active else None)
+    drawn = ss.get(T.K_DRAWN, False)
+
+    @st.fragment(run_every=T.refresh_seconds(ss.get(T.K_RENDER, 0.0), drawn) if active else None)
     def live():
         t0 = time.perf_counter()
         runs = mgr.store.runs(ids=shown)
         series = T.live_metrics(ss).update(mgr.store, runs)
+        ss[T.K_DRAWN] = any(len(frame) for _, frame in series)
         for r, (_, frame) in zip(runs, series):
             row = T.progress(r, me, T.last_wall(frame))
             cols = st.columns([5, 1])
@@ -123,8 +126,8 @@ else:
                        "its sharpness to stay below it (sharpness reduction) or sharpens towards it "
                        "(progressive sharpening); warmup gives it time to do so.")
         ss[T.K_RENDER] = time.perf_counter() - t0
-        if active and not T.any_live(runs):
-            st.rerun()  # everything ended: stop polling, refresh the table
+        if active and (not T.any_live(runs) or ss[T.K_DRAWN] != drawn):
+            st.rerun()  # everything ended: stop polling, refresh the table; or the first line: a slower pace
 
     live()
     c1, c2 = st.columns([1, 2])

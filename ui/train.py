@@ -7,6 +7,7 @@ The page (``pages/train.py``) only wires widgets to these; nothing here but :fun
 
 from __future__ import annotations
 
+import functools
 import html
 import importlib.util
 import io
@@ -96,7 +97,7 @@ DEMO = Settings(task="charlm", optimizer="adam", lr=3e-2, steps=300, batch=32)
 K_DEMO, K_START, K_START_NOW, K_SHOWN, K_OPEN = f"{P}.demo", f"{P}.start", f"{P}.start_demo", f"{P}.shown", \
     f"{P}.open"
 K_PRESET, K_CACHE, K_NOTICE, K_OPENED = f"{P}.preset", f"{P}.cache", f"{P}.notice", f"{P}.opened"
-K_COOKIE, K_RENDER, K_SHARED = f"{P}.cookie", f"{P}.render_s", f"{P}.shared_shown"
+K_COOKIE, K_RENDER, K_SHARED, K_DRAWN = f"{P}.cookie", f"{P}.render_s", f"{P}.shared_shown", f"{P}.drawn"
 
 
 def init_state(state) -> None:
@@ -230,6 +231,7 @@ def shown(state, mine: list[dict]) -> list[str]:
 
 def show(state, run_ids) -> None:
     state[K_SHOWN] = list(dict.fromkeys(run_ids))
+    state.pop(K_DRAWN, None)  # new charts: poll fast until their first line (refresh_seconds)
 
 
 def start(mgr, me: str, settings: Settings, strategies, state) -> str | None:
@@ -358,11 +360,16 @@ def runs_table(runs: list[dict], me: str | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["run", "id", "status", "progress", "device", "note"])
 
 
-def refresh_seconds(render_seconds: float) -> float:
-    """How often the live charts redraw: once a second, slower when drawing them costs more, so that
-    drawing takes at most an eighth of the server's time (the page's script and the training thread
-    share one Python interpreter: every millisecond spent building figures holds the training back)."""
-    return float(min(5.0, max(1.0, 8 * render_seconds)))
+def refresh_seconds(render_seconds: float, drawn: bool = True) -> float:
+    """How often the live charts redraw: every half second until the first line is drawn (the waiting
+    notes cost next to nothing), then every two seconds, slower when building the charts costs the
+    server more, so that it takes at most an eighth of its time (the page's script and the training
+    thread share one Python interpreter). Not faster: each refresh makes the browser redraw four
+    charts, about 0.6 s of one core in Chromium, and on a laptop the browser shares the cores with
+    training (bench/bench_browser_train.py prints the browser's share)."""
+    if not drawn:
+        return 0.5
+    return float(min(5.0, max(2.0, 8 * render_seconds)))
 
 
 # --- live metrics, read incrementally -------------------------------------------------------------
@@ -452,8 +459,11 @@ def metric_figure(series: list[tuple[str, pd.DataFrame]], column: str, title: st
                   log_y=False, steps: int | None = None) -> go.Figure:
     """One line per run (at most MAX_POINTS points each); with smoothing, the raw curve faint behind.
     ``steps``: the runs' length, so the x axis spans the whole run from the first point (the lines
-    race across a fixed axis) and a lone first point shows as a marker, not as empty axes."""
-    fig = go.Figure()
+    race across a fixed axis) and a lone first point shows as a marker, not as empty axes.
+
+    Redrawn every refresh while runs are live, so it is built in one go from plain trace dicts and a
+    cached layout: Plotly's per-property updates cost 3x more, in the thread that serves the page."""
+    traces = []
     for i, (name, frame) in enumerate(series):
         color = PALETTE[i % len(PALETTE)]
         d = frame[["step", column]].dropna()
@@ -463,20 +473,26 @@ def metric_figure(series: list[tuple[str, pd.DataFrame]], column: str, title: st
         label = html.escape(name)  # Plotly reads a little HTML in names: show the user's text as text
         if smoothing > 0:
             tx, ty = thin(x, y)
-            fig.add_trace(go.Scatter(x=tx, y=ty, mode="lines", line={"color": color, "width": 1},
-                                     opacity=0.3, showlegend=False, hoverinfo="skip", name=f"{label} (raw)"))
+            traces.append({"type": "scatter", "x": tx, "y": ty, "mode": "lines", "line": {"color": color, "width": 1},
+                           "opacity": 0.3, "showlegend": False, "hoverinfo": "skip", "name": f"{label} (raw)"})
             y = ema(y, smoothing)
         x, y = thin(x, y)
-        fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers" if len(x) <= 12 else "lines", name=label,
-                                 line={"color": color, "width": 2}, marker={"size": 5},
-                                 hovertemplate="%{y:.4~g}<extra>" + label + "</extra>"))
-    style(fig, title, "step (optimizer updates)", y_title, log_y, height=370, legend_below=True)
+        traces.append({"type": "scatter", "x": x, "y": y, "mode": "lines+markers" if len(x) <= 12 else "lines",
+                       "name": label, "line": {"color": color, "width": 2}, "marker": {"size": 5},
+                       "hovertemplate": "%{y:.4~g}<extra>" + label + "</extra>"})
+    layout = _metric_layout(title, y_title, bool(log_y), int(steps or 0))
+    return go.Figure(data=traces, layout=layout) if traces else waiting(go.Figure(layout=layout))
+
+
+@functools.lru_cache(maxsize=64)
+def _metric_layout(title: str, y_title: str, log_y: bool, steps: int) -> go.Layout:
+    fig = style(go.Figure(), title, "step (optimizer updates)", y_title, log_y, height=370, legend_below=True)
     # the legend at the figure's foot, clear of the axis title (below the plot by paper fraction it met it)
     fig.update_layout(legend={"yref": "container", "y": 0.01, "yanchor": "bottom"},
                       margin={"l": 70, "r": 20, "t": 80, "b": 100})
     if steps:
-        fig.update_xaxes(range=[0, max(int(steps) - 1, 1)])
-    return fig if fig.data else waiting(fig)
+        fig.update_xaxes(range=[0, max(steps - 1, 1)])
+    return fig.layout  # read-only by convention: go.Figure(layout=...) copies it
 
 
 def run_length(runs: list[dict]) -> int:
