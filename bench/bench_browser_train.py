@@ -1,7 +1,7 @@
 """The teaching demo where the user is: Chromium and the server on this machine, against the same
 three runs headless (the same job manager and torch thread count, no server, no browser).
 
-    python bench/bench_browser_train.py            # the demo as the page runs it (3 x 300 steps)
+    python bench/bench_browser_train.py            # the demo as the page runs it (ui.train.DEMO)
     python bench/bench_browser_train.py --steps 30 # the same settings, shorter (a smoke check under load)
 
 Targets (issue #8 §3): browser total <= 1.3x headless and <= 40 s; the first line <= 3 s after the
@@ -77,14 +77,15 @@ def main():
 
     import torch
 
+    from ui.train import DEMO
     from warmup_core.training.jobs import torch_threads
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--steps", type=int, default=None, help="shorten the demo's runs (default: as on the page)")
     steps = ap.parse_args().steps
     load = os.getloadavg()[0]
-    print(f"# teaching demo (charlm, Adam lr 0.03, 3 schedules x {steps or 300} steps), torch {torch.__version__}, "
-          f"{os.cpu_count()} cores, load average {load:.1f} at start")
+    print(f"# teaching demo (charlm, Adam lr 0.03, 3 schedules x {steps or DEMO.steps} steps), "
+          f"torch {torch.__version__}, {os.cpu_count()} cores, load average {load:.1f} at start")
     h = headless(torch_threads(), steps)
     b = browser(steps)
     print(f"{'':34s}{'first line':>12s}{'all three done':>16s}")

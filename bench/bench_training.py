@@ -60,19 +60,18 @@ def main():
         print(f"{task:8s} 300 steps: bare loop {bare:6.2f} s, harness {ours:6.2f} s, overhead {over:+5.1f}%  "
               "(target <= 10%)")
 
-    demo = [Schedule(3e-2, w, Decay("cosine"), total_steps=300) for w in
-            (Warmup(), Warmup("linear", 100), Warmup("constant", 100, factor=0.1))]
+    from ui.train import DEMO
+
     m = JobManager(tempfile.mktemp(suffix=".sqlite"))
     t0 = time.perf_counter()
-    ids = m.submit("bench", [RunConfig(task="charlm", optimizer="adam", schedule=s.to_dict(), steps=300,
-                                       batch_size=32, name=str(i)) for i, s in enumerate(demo)])
+    ids = m.submit("bench", DEMO.configs())
     while not m.store.metrics(ids[0]):
         time.sleep(0.005)
     first = time.perf_counter() - t0
     m.wait(ids, 300)
     total = time.perf_counter() - t0
     m.shutdown()
-    print(f"teaching demo (3 schedules x 300 steps): {total:5.1f} s (target <= 60 s); first live point "
+    print(f"teaching demo (3 schedules x {DEMO.steps} steps): {total:5.1f} s (target <= 60 s); first live point "
           f"{first:4.2f} s after submit (target <= 3 s)")
 
 

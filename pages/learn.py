@@ -1,5 +1,7 @@
 """Learn: what warmup is and why it works, each idea with a small live plot."""
 
+from dataclasses import asdict
+
 import numpy as np
 import streamlit as st
 
@@ -7,6 +9,7 @@ from ui import learn_science as S
 from ui.figures import Trace, heatmap_figure, schedule_figure
 from ui.presets import preset
 from ui.router import ensure_router
+from ui.train import DEMO as TRAIN_DEMO
 from warmup_core import Decay, Schedule, Warmup
 from warmup_core.toy import final_loss, simulate
 from warmup_core.warmups import radam_offset, untuned_period
@@ -14,8 +17,7 @@ from warmup_core.warmups import radam_offset, untuned_period
 ensure_router()
 
 P = "learn"
-DEMO = {"task": "charlm", "optimizer": "adam", "lr": 3e-2, "steps": 300, "batch": 32, "seed": 0, "warmup": 100,
-        "factor": 0.1}
+DEMO = asdict(TRAIN_DEMO)  # the training lab's teaching demo, field by field
 PRESETS = {
     "instability": {**DEMO, "schedules": ["no warmup", "linear warmup", "constant warmup"], "start_demo": True},
     "sharpness": {"task": "mlp", "optimizer": "sgd", "lr": 0.5, "steps": 300, "batch": 64, "seed": 0,

@@ -34,8 +34,8 @@ st.caption(f"Runs on **{describe(device)}**. Every schedule starts from the same
            "a database and this page's address holds your key, so a refresh, a closed tab or a restarted server "
            "loses nothing.")
 st.button("▶ Teaching demo: warmup vs none", on_click=T.set_demo, args=(ss,), key=T.K_DEMO, type="primary",
-          help=f"{TASKS['charlm'].title}, Adam at lr 0.03: three schedules of 300 steps, training together; the "
-               "progress bars show the time left.")
+          help=f"{TASKS[T.DEMO.task].title}, Adam at lr {T.DEMO.lr:g}: three schedules of {T.DEMO.steps} steps, "
+               "training together; the progress bars show the time left.")
 
 with st.sidebar:
     st.selectbox("task", list(TASKS), key=key("task"), format_func=lambda n: TASKS[n].title, on_change=T.on_task,
@@ -140,7 +140,9 @@ else:
     if T.demo_result_shown(mgr.store.runs(ids=shown), ss[key("task")]):
         st.caption("What you see: without warmup, the first large Adam updates push the Post-LN transformer into a "
                    "region it does not leave within the run (its loss stalls near that of predicting letter "
-                   "frequencies); with warmup the same model at the same target rate keeps learning.")
+                   "frequencies); with a linear warmup the same model at the same target rate keeps learning. The "
+                   "constant warmup lands in between: its sudden jump to the full rate undoes part of what the "
+                   "small rate gained (why Goyal et al. raise the rate gradually).")
 
 st.subheader("Your runs")
 if mine:

@@ -92,8 +92,10 @@ _FIELDS = tuple(f.name for f in fields(Settings))
 # The page's defaults: the digits CNN at SGD lr 1.0 learns under all three schedules, best with a linear
 # warmup, worse without, and worst with the constant 0.1 → 1.0 jump: three distinct learning curves.
 DEFAULTS = Settings()
-# The teaching demo: the Post-LN transformer at Adam lr 0.03, where warmup decides whether it learns.
-DEMO = Settings(task="charlm", optimizer="adam", lr=3e-2, steps=300, batch=32)
+# The teaching demo: the Post-LN transformer at Adam lr 0.03, where warmup decides whether it learns. 200 steps
+# show it (tests/test_training.py::test_the_teaching_demo_shows_what_its_caption_says) and keep it short
+# enough to watch in the browser (bench/bench_browser_train.py).
+DEMO = Settings(task="charlm", optimizer="adam", lr=3e-2, steps=200, batch=32)
 K_DEMO, K_START, K_START_NOW, K_SHOWN, K_OPEN = f"{P}.demo", f"{P}.start", f"{P}.start_demo", f"{P}.shown", \
     f"{P}.open"
 K_PRESET, K_CACHE, K_NOTICE, K_OPENED = f"{P}.preset", f"{P}.cache", f"{P}.notice", f"{P}.opened"
@@ -512,8 +514,8 @@ def sharpness_figure(series: list[tuple[str, pd.DataFrame]], adam: bool) -> go.F
         if d.empty:
             continue
         color = PALETTE[i % len(PALETTE)]
-        fig.add_trace(go.Scatter(x=d["step"], y=d["sharpness"], mode="lines+markers", name=f"λ_max, {html.escape(name)}",
-                                 line={"color": color, "width": 2}))
+        fig.add_trace(go.Scatter(x=d["step"], y=d["sharpness"], mode="lines+markers",
+                                 name=f"λ_max, {html.escape(name)}", line={"color": color, "width": 2}))
         lim = d["sharp_limit"].where(np.isfinite(d["sharp_limit"]))
         fig.add_trace(go.Scatter(x=d["step"], y=lim, mode="lines", name=f"limit, {html.escape(name)}",
                                  line={"color": color, "width": 1.5, "dash": "dash"}))
