@@ -365,6 +365,16 @@ def test_compare_renders_three_strategies_and_a_table():
     assert len(at.dataframe) >= 1
 
 
+def test_compare_says_when_the_selected_strategy_has_no_warmup_to_set():
+    at = run("compare.py")
+    at.get_by_key("compare.pick").set_value("no warmup").run()
+    main = texts(at.main.caption)
+    assert "“no warmup” has no warmup length or factor to set" in main and "Warmup of “no warmup”" not in main
+    at.get_by_key("compare.pick").set_value("linear warmup").run()
+    assert "Warmup of “linear warmup” (pick another strategy in the sidebar):" in texts(at.main.caption)
+    assert "compare.edit.warmup_steps.drag" in {w.key for w in at.main.slider}
+
+
 def test_compare_edit_duplicate_rename_delete():
     at = run("compare.py")
     at.get_by_key("compare.pick").set_value("linear warmup")

@@ -347,6 +347,12 @@ def length_controls(ctl: Controls) -> int:
     return total
 
 
+def has_warmup_controls(prefix: str) -> bool:
+    """Whether the schedule under ``prefix`` has a warmup length or factor to draw (not "none")."""
+    entry = WARMUPS.get(st.session_state.get(f"{prefix}.warmup_method", "linear"), WARMUPS["linear"])
+    return entry.name != "none" and (not entry.derive_steps or entry.takes_factor)
+
+
 def warmup_controls(ctl: Controls, total: int, errors: list, main=None):
     """Warmup method and parameters; W and the factor go to ``main`` (beside the chart) when given."""
     c = ctl.c
