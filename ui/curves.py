@@ -9,6 +9,8 @@ and the step before it, the peak, and the minimum and maximum of each bucket. Th
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +18,7 @@ import numpy as np
 from warmup_core.downsample import MAX_POINTS
 
 CHUNK = 1 << 18  # steps per evaluation chunk (2 MB of float64)
+WORKERS = os.cpu_count() or 1  # chunks evaluated at once: memory stays at WORKERS chunks
 
 
 @dataclass(frozen=True)
@@ -43,25 +46,34 @@ def points(schedule, n: int, max_points: int = MAX_POINTS) -> Points:
     buckets = max((max_points - len(special)) // 2 - 2, 1)
     size = -(-n // buckets)
     per_chunk = max(1, CHUNK // size) * size  # chunks hold whole buckets
-    picks, total = [], 0.0
-    for start in range(0, n, per_chunk):
-        stop = min(start + per_chunk, n)
-        y = schedule(np.arange(start, stop, dtype=np.float64))
-        total += float(y.sum())
-        m = len(y) // size * size
-        if m:
-            grid = y[:m].reshape(-1, size)
-            offs = start + np.arange(0, m, size)
-            picks += [grid.argmin(axis=1) + offs, grid.argmax(axis=1) + offs]
-        if m < len(y):
-            tail = y[m:]
-            picks += [[start + m + int(np.argmin(tail)), start + m + int(np.argmax(tail))]]
-    idx = np.unique(np.concatenate([special, *picks]).astype(np.int64))
+    starts = range(0, n, per_chunk)
+    if len(starts) > 1:  # numpy releases the GIL: the chunks of a long curve are evaluated on every core
+        with ThreadPoolExecutor(min(WORKERS, len(starts))) as pool:
+            done = list(pool.map(lambda start: _chunk(schedule, start, min(start + per_chunk, n), size), starts))
+    else:
+        done = [_chunk(schedule, 0, n, size)]
+    total = sum(s for s, _ in done)  # in step order: the same float sum whatever the thread count
+    idx = np.unique(np.concatenate([special, *(p for _, picks in done for p in picks)]).astype(np.int64))
     values = schedule(idx.astype(np.float64))
     # every step lies in a bucket whose maximum (its first occurrence) is kept: the first kept
     # maximum is the curve's first maximum
     top = int(np.argmax(values))
     return Points(idx, values, _summary(schedule, n, values[0], values[-1], int(idx[top]), values[top], total))
+
+
+def _chunk(schedule, start: int, stop: int, size: int) -> tuple[float, list]:
+    """The sum of steps ``start .. stop-1`` and the steps of each bucket's minimum and maximum."""
+    y = schedule(np.arange(start, stop, dtype=np.float64))
+    picks = []
+    m = len(y) // size * size
+    if m:
+        grid = y[:m].reshape(-1, size)
+        offs = start + np.arange(0, m, size)
+        picks += [grid.argmin(axis=1) + offs, grid.argmax(axis=1) + offs]
+    if m < len(y):
+        tail = y[m:]
+        picks += [np.array([start + m + int(np.argmin(tail)), start + m + int(np.argmax(tail))])]
+    return float(y.sum()), picks
 
 
 def _summary(schedule, n, first, last, peak_step, peak, total) -> dict:
