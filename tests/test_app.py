@@ -366,7 +366,10 @@ def test_compare_renders_three_strategies_and_a_table():
 
 
 def test_compare_says_when_the_selected_strategy_has_no_warmup_to_set():
-    at = run("compare.py")
+    at = run("compare.py")  # a first visit: the first strategy, "no warmup", is selected
+    main = texts(at.main.caption)
+    assert "“no warmup” has no warmup length or factor to set" in main and "Warmup of “no warmup”" not in main
+    at.get_by_key("compare.pick").set_value("linear warmup").run()
     at.get_by_key("compare.pick").set_value("no warmup").run()
     main = texts(at.main.caption)
     assert "“no warmup” has no warmup length or factor to set" in main and "Warmup of “no warmup”" not in main

@@ -127,11 +127,12 @@ class Editor:
     def _sidebar(self, show, main) -> dict:
         P = self.page
         if main is not None and (show("warmup_steps") or show("warmup_factor")):
+            name = safe.md(self.selected())  # first: on a first visit it seeds the controls
             if widgets.has_warmup_controls(self.prefix):
-                main.caption(f"Warmup of “{safe.md(self.selected())}” (pick another strategy in the sidebar):")
+                main.caption(f"Warmup of “{name}” (pick another strategy in the sidebar):")
             else:
-                main.caption(f"“{safe.md(self.selected())}” has no warmup length or factor to set: pick another "
-                             "strategy in the sidebar, or give this one a warmup method there.")
+                main.caption(f"“{name}” has no warmup length or factor to set: pick another strategy in the "
+                             "sidebar, or give this one a warmup method there.")
         if show("strategies") or any(show(c) for c in widgets.CONTROLS):
             st.markdown("**Strategies**")
             st.selectbox("edit strategy", self.names(), key=self.pick_key(), on_change=self.on_pick)
