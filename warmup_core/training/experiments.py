@@ -266,6 +266,10 @@ class RegimeRun:
     diverged_at: int
     seconds: float = 0.0
 
+    @property
+    def label(self) -> str:
+        return {"sp": "SP", "mup": "μP"}.get(self.param, self.param)
+
     def limit_at_measurements(self) -> np.ndarray:
         """``2 / eta_t`` at each sharpness measurement (the lr of the step just taken)."""
         steps = np.minimum(np.asarray(self.sharp_steps) - 1, len(self.lr) - 1)
