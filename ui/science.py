@@ -115,7 +115,7 @@ def implicit_warmup_figure(beta2: float, steps: int) -> go.Figure:
 def regimes_figure(runs) -> go.Figure:
     """Sharpness against 2/eta_t for each parameterisation, and the loss."""
     fig = make_subplots(rows=2, cols=len(runs), shared_xaxes=True, vertical_spacing=0.1,
-                        subplot_titles=[f"{r.label}: λ₀ = {r.lambda0:.3g}, η_trgt = {r.c_trgt:g}·2/λ₀"
+                        subplot_titles=[f"{r.label}, η_trgt = {r.c_trgt:g}·2/λ₀"
                                         for r in runs] + ["training loss"] * len(runs))
     for k, r in enumerate(runs, 1):
         s = np.asarray(r.sharp_steps)
@@ -129,7 +129,7 @@ def regimes_figure(runs) -> go.Figure:
         fig.add_trace(go.Scatter(x=[0, len(r.lr)], y=[r.lambda0] * 2, name="initial sharpness λ₀", mode="lines",
                                  line={"color": PALETTE[2], "dash": "dot", "width": 1.5}, showlegend=k == 1,
                                  legendgroup="l0"), 1, k)
-        top = max(np.nanmax(r.sharpness) * 1.3, 2.5 / r.eta_trgt)
+        top = max(max(np.nanmax(r.sharpness), r.lambda0) * 1.3, 2.5 / r.eta_trgt)
         fig.update_yaxes(range=[0, top], row=1, col=k, title_text="sharpness" if k == 1 else None)
         fig.add_trace(go.Scatter(x=t, y=r.loss, name="training loss", line={"color": PALETTE[3], "width": 1.5},
                                  showlegend=k == 1, legendgroup="loss"), 2, k)
