@@ -153,6 +153,14 @@ def test_regimes_sp_reduces_and_mup_sharpens_then_rides_two_over_eta():
     assert m["peak"] >= 2 * mup.lambda0  # muP: rises from lambda_0 ...
     assert 0.5 <= m["end_over_limit"] <= 2.5 and m["on_limit"] >= 0.8  # ... and rides the band around 2/eta
     assert (sp.regime(), mup.regime()) == ("reduction", "sharpening")
+    assert 1 <= len(s["catapults"]) <= 5 and len(m["catapults"]) >= 10  # separated catapults vs a persistent one
+
+
+def test_loss_catapults_count_each_rise_once():
+    loss = np.full(40, 1.0)
+    loss[10], loss[11], loss[25] = 2.0, 1.8, 1.6  # one catapult over two steps, one more
+    assert X.loss_catapults(loss) == [10, 25]
+    assert X.loss_catapults(np.geomspace(1, 1e-3, 40)) == []
 
 
 def test_curvature_bound_fit_recovers_a_known_line():

@@ -196,18 +196,26 @@ def regime_verdict(r) -> str:
     if got == "reduction":
         text = (f"sharpness never rose above λ₀ (peak {g['peak'] / r.lambda0:.2f}·λ₀) and fell to "
                 f"{g['end'] / r.lambda0:.2f}·λ₀ = {g['end_over_limit']:.2f} × 2/η_trgt; the loss fell to "
-                f"{g['loss_drop']:.1%} of its start: **sharpness reduction**")
+                f"{g['loss_drop']:.1%} of its start, with {_catapults(g)}: **sharpness reduction**")
     elif got == "sharpening":
         text = (f"sharpness rose from λ₀ to {g['peak'] / r.lambda0:.1f}·λ₀, met 2/η_t at step {g['touched_at']}, "
                 f"then stayed within 0.5–2.5 × 2/η_t on {g['on_limit']:.0%} of the later measurements and ended at "
-                f"{g['end_over_limit']:.2f} × 2/η_trgt; the loss fell to {g['loss_drop']:.1%} of its start: "
-                "**progressive sharpening, then the persistent catapult band along 2/η**")
+                f"{g['end_over_limit']:.2f} × 2/η_trgt; the loss fell to {g['loss_drop']:.1%} of its start, with "
+                f"{_catapults(g)}: **progressive sharpening, then the persistent catapult band along 2/η**")
     else:
         text = (f"trained (loss to {g['loss_drop']:.1%} of its start) but shows neither signature: peak sharpness "
                 f"{g['peak'] / r.lambda0:.2f}·λ₀, end {g['end_over_limit']:.2f} × 2/η_trgt")
     if got == want:
         return f"{name}: {text}, as in the paper."
     return f"{name}: {text}. **On this seed the paper's {want} regime does not show.**"
+
+
+def _catapults(g) -> str:
+    steps = g["catapults"]
+    if not steps:
+        return "no loss catapult (no rise of 50% or more)"
+    where = ", ".join(map(str, steps[:6])) + (", …" if len(steps) > 6 else "")
+    return f"{len(steps)} loss catapult{'s' if len(steps) > 1 else ''} (rises of 50% or more; steps {where})"
 
 
 def lens(p, runs):

@@ -284,7 +284,8 @@ class RegimeRun:
         ``end_over_limit``: that median over ``2 / eta_trgt``; ``on_limit``: the share of measurements
         from the first time sharpness reached 0.8 * 2/eta_t onwards that sit within [0.5, 2.5] * 2/eta_t
         (the band a persistent catapult keeps it in; measured sharpness oscillates above 2/eta at the edge
-        of stability); ``loss_drop``: final over first training loss.
+        of stability); ``loss_drop``: final over first training loss; ``catapults``: the steps where the loss
+        rose 50% above its lowest value of the 5 steps before (rises less than 4 steps apart count once).
         """
         s = np.asarray(self.sharpness, dtype=float)
         t = np.asarray(self.sharp_steps)
@@ -300,7 +301,8 @@ class RegimeRun:
                 "end_over_limit": float(np.median(last) * self.eta_trgt / 2.0),
                 "on_limit": float(np.mean((on >= 0.5) & (on <= 2.5))) if len(on) else 0.0,
                 "touched_at": int(t[touched[0]]) if len(touched) else None,
-                "loss_drop": float(loss[-1] / loss[0]) if self.diverged_at < 0 else float("nan")}
+                "loss_drop": float(loss[-1] / loss[0]) if self.diverged_at < 0 else float("nan"),
+                "catapults": loss_catapults(loss)}
 
     def regime(self) -> str:
         """``"reduction"``: trained, sharpness never rose above 1.2 lambda_0 and ended below half its early peak.
@@ -319,6 +321,17 @@ class RegimeRun:
 
 
 EXPECTED_REGIME = {"sp": "reduction", "mup": "sharpening"}
+
+
+def loss_catapults(loss, rise: float = 1.5, window: int = 5, gap: int = 4) -> list[int]:
+    """Steps where the loss rose ``rise`` times above its lowest value over the ``window`` steps before; rises
+    fewer than ``gap`` steps after the last one counted belong to the same catapult."""
+    loss = np.asarray(loss, dtype=float)
+    out: list[int] = []
+    for t in range(window, len(loss)):
+        if loss[t] > rise * np.nanmin(loss[t - window:t]) and (not out or t - out[-1] >= gap):
+            out.append(t)
+    return out
 
 
 @ensemble.single_threaded()
