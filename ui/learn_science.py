@@ -172,7 +172,7 @@ def gi_section(p, seeds):
     if nobc < gi:
         st.markdown("Without the bias correction GI-Adam fails earlier (largest lr that trains: "
                     + (f"{nobc:.3g}" if nobc else "none on this grid")
-                    + "): the same v₀ without the implicit warmup does not move the boundary.")
+                    + "): the same v₀ without the implicit warmup does not help.")
 
 
 def regimes_section(p, seeds):
@@ -198,8 +198,9 @@ def regime_verdict(r) -> str:
                 f"{g['end'] / r.lambda0:.2f}·λ₀ = {g['end_over_limit']:.2f} × 2/η_trgt; the loss fell to "
                 f"{g['loss_drop']:.1%} of its start, with {_catapults(g)}: **sharpness reduction**")
     elif got == "sharpening":
-        text = (f"sharpness rose from λ₀ to {g['peak'] / r.lambda0:.1f}·λ₀, met 2/η_t at step {g['touched_at']}, "
-                f"then stayed within 0.5–2.5 × 2/η_t on {g['on_limit']:.0%} of the later measurements and ended at "
+        text = (f"sharpness rose from λ₀ to {g['peak'] / r.lambda0:.1f}·λ₀, came within 20% of 2/η_t at step "
+                f"{g['touched_at']}, then stayed within 0.5–2.5 × 2/η_t on {g['on_limit']:.0%} of the later "
+                "measurements and ended at "
                 f"{g['end_over_limit']:.2f} × 2/η_trgt; the loss fell to {g['loss_drop']:.1%} of its start, with "
                 f"{_catapults(g)}: **progressive sharpening, then the persistent catapult band along 2/η**")
     else:
