@@ -212,7 +212,7 @@ def adaptive_figure(cmp) -> go.Figure:
 def curvature_lens_figure(runs, fits) -> go.Figure:
     """Alimisis et al.'s lens: the stable lr implied by the fitted bound, 2/(H0 + H1 (L_t - L*)), against eta_t."""
     fig = make_subplots(rows=1, cols=len(runs), subplot_titles=[
-        f"{r.label}: λ ≈ {h0:.3g} + {h1:.3g}·(L − L̂*)" for r, (h0, h1, _) in zip(runs, fits)])
+        f"{r.label}: λ ≈ {h0:.3g}<br>+ {h1:.3g}·(L − L̂*)" for r, (h0, h1, _) in zip(runs, fits)])
     for k, (r, (h0, h1, ls)) in enumerate(zip(runs, fits), 1):
         t = np.arange(len(r.lr))
         loss = np.asarray(r.loss, dtype=float)
@@ -229,5 +229,5 @@ def curvature_lens_figure(runs, fits) -> go.Figure:
         fig.update_xaxes(title_text="step", row=1, col=k)
         fig.update_yaxes(type="log", row=1, col=k, title_text="learning rate (log)" if k == 1 else None)
     style(fig, "", "", "", False, height=440, legend_below=True)
-    fig.update_layout(title=None, legend={"y": -0.25})
+    fig.update_layout(title=None, legend={"y": -0.25}, margin_t=80)  # room for the two-line titles on a phone
     return fig
