@@ -108,6 +108,23 @@ def test_sharpness_of_the_ensemble_matches_the_sharpness_tool():
     assert lam == pytest.approx(want, rel=1e-3)
 
 
+def test_single_threaded_is_scoped_nested_and_restores_the_thread_count():
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        with ensemble.single_threaded():
+            assert torch.get_num_threads() == 1
+            with ensemble.single_threaded():
+                assert torch.get_num_threads() == 1
+            assert torch.get_num_threads() == 1  # the inner block does not restore early
+        assert torch.get_num_threads() == 2
+        with pytest.raises(RuntimeError), ensemble.single_threaded():
+            raise RuntimeError("boom")
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+
+
 def test_mup_readout_is_scaled_as_in_the_papers_code():
     p = ensemble.init_fcn(0, 64, 32, 3, param="mup")
     x = torch.randn(8, 64)
