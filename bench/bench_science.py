@@ -51,9 +51,12 @@ def step_and_measure(task, device, reps=5):
 
 
 def experiments(seeds):
+    import os
+
     from warmup_core.training import experiments as X
 
-    print("# Learn-page experiments (wall time of what one button press runs; finding per seed)")
+    print("# Learn-page experiments (wall time of what one button press runs; finding per seed); "
+          f"load average at start {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     for s in seeds:
         r = X.catapult_warmup(s)
         net = None if r.measured_saving is None else r.measured_saving - r.forward_passes / 2
@@ -74,28 +77,38 @@ def experiments(seeds):
         mono = [all(a <= b for a, b in zip(p, p[1:])) for p in per]
         print(f"map seeds {trio}: {m.seconds:5.1f} s | largest trainable c per T_wrm {m.warmups}: majority "
               f"{m.largest_trainable()} | per seed {per} | monotone per seed {mono}")
+    gi_wins = []
     for first in seeds[::2]:
         pair = (first, first + 1)
         g = X.gi_adam_boundary(pair)
         per = [g.largest_trainable(i) for i in range(2)]
+        gi_wins += [(b[1] or 0) > (b[0] or 0) for b in per]
         print(f"GI-Adam seeds {pair}: {g.seconds:5.1f} s | largest lr that trains (both seeds) "
               + ", ".join(f"{v.split(' (')[0]}: {b}" for v, b in zip(g.variants, g.largest_trainable()))
               + f" | per seed {per}")
-    for s in seeds[:3]:
+    print(f"GI-Adam's largest trainable lr above Adam's on {sum(gi_wins)} of {len(gi_wins)} seeds")
+    shown = []
+    for s in seeds:
         runs = X.regimes(s)
-        print(f"regimes seed {s}: {sum(r.seconds for r in runs):5.1f} s | "
-              + " | ".join(f"{r.param}: lam0 {r.lambda0:.3g}, sharpness {np.min(r.sharpness):.3g}.."
-                           f"{np.max(r.sharpness):.3g}, diverged at {r.diverged_at}" for r in runs))
+        shown.append(all(r.regime() == X.EXPECTED_REGIME[r.param] for r in runs))
+        sig = [r.signature() for r in runs]
+        print(f"regimes seed {s}: {sum(r.seconds for r in runs):5.1f} s | " + " | ".join(
+            f"{r.param} (c {r.c_trgt:g}): {r.regime()}, lam0 {r.lambda0:.3g}, peak {g['peak'] / r.lambda0:.2f} lam0, "
+            f"end {g['end_over_limit']:.2f} x 2/eta_trgt, on band {g['on_limit']:.0%}, diverged at {r.diverged_at}"
+            for r, g in zip(runs, sig)))
         for r in runs:
             k = np.asarray(r.sharp_steps) < len(r.loss)
             h0, h1, _ = X.fit_curvature_bound(np.asarray(r.loss)[np.asarray(r.sharp_steps)[k]],
                                               np.asarray(r.sharpness)[k])
             print(f"  lens {r.param} seed {s}: lambda_max ~ {h0:.3g} + {h1:.3g} (L - L*)")
+    print(f"both regimes (SP reduction, muP sharpening along 2/eta) on {sum(shown)} of {len(shown)} seeds")
+    for s in seeds[:3]:
         t0 = time.perf_counter()
         res, _, _ = X.update_ratios(s)
         first = np.nanmax(res.update_ratio[:, :, :5], axis=(1, 2))
         print(f"update ratios seed {s}: {time.perf_counter() - t0:5.1f} s | max ||dW||/||W|| in 5 first steps: "
               f"no warmup {first[0]:.3g}, warmup {first[1]:.3g}")
+    print(f"# load average at the end {os.getloadavg()[0]:.1f}")
 
 
 def main():

@@ -63,3 +63,9 @@ def test_regimes_button_draws_the_curvature_lens(monkeypatch):
     titles = _titles(at)
     assert any("λ ≈" in t and "(L − L̂*)" in t for t in titles)
     assert any("R² =" in c.value for c in at.caption)
+    # a verdict per run, read from that run (this small patched run need not show the regimes, only say what it shows)
+    runs = X.regimes(0)
+    lines = [m.value for m in at.markdown if m.value.startswith(("**SP**", "**μP**"))]
+    assert [ln.split("**")[1] for ln in lines] == ["SP", "μP"]
+    for r, ln in zip(runs, lines):
+        assert ("as in the paper" in ln) == (r.regime() == X.EXPECTED_REGIME[r.param]), ln

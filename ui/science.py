@@ -115,7 +115,7 @@ def implicit_warmup_figure(beta2: float, steps: int) -> go.Figure:
 def regimes_figure(runs) -> go.Figure:
     """Sharpness against 2/eta_t for each parameterisation, and the loss."""
     fig = make_subplots(rows=2, cols=len(runs), shared_xaxes=True, vertical_spacing=0.1,
-                        subplot_titles=[f"{r.param.upper()}: λ₀ = {r.lambda0:.3g}, η_trgt = {r.c_trgt:g}·2/λ₀"
+                        subplot_titles=[f"{r.label}, η_trgt = {r.c_trgt:g}·2/λ₀"
                                         for r in runs] + ["training loss"] * len(runs))
     for k, r in enumerate(runs, 1):
         s = np.asarray(r.sharp_steps)
@@ -126,7 +126,10 @@ def regimes_figure(runs) -> go.Figure:
         lim = np.where(r.lr > 0, 2.0 / np.maximum(r.lr, 1e-12), np.nan)
         fig.add_trace(go.Scatter(x=t, y=lim, name="stability limit 2/η_t", line={"color": GREY, "dash": "dash"},
                                  showlegend=k == 1, legendgroup="l"), 1, k)
-        top = max(np.nanmax(r.sharpness) * 1.3, 2.5 / r.eta_trgt)
+        fig.add_trace(go.Scatter(x=[0, len(r.lr)], y=[r.lambda0] * 2, name="initial sharpness λ₀", mode="lines",
+                                 line={"color": PALETTE[2], "dash": "dot", "width": 1.5}, showlegend=k == 1,
+                                 legendgroup="l0"), 1, k)
+        top = max(max(np.nanmax(r.sharpness), r.lambda0) * 1.3, 2.5 / r.eta_trgt)
         fig.update_yaxes(range=[0, top], row=1, col=k, title_text="sharpness" if k == 1 else None)
         fig.add_trace(go.Scatter(x=t, y=r.loss, name="training loss", line={"color": PALETTE[3], "width": 1.5},
                                  showlegend=k == 1, legendgroup="loss"), 2, k)
@@ -209,7 +212,7 @@ def adaptive_figure(cmp) -> go.Figure:
 def curvature_lens_figure(runs, fits) -> go.Figure:
     """Alimisis et al.'s lens: the stable lr implied by the fitted bound, 2/(H0 + H1 (L_t - L*)), against eta_t."""
     fig = make_subplots(rows=1, cols=len(runs), subplot_titles=[
-        f"{r.param.upper()}: λ ≈ {h0:.3g} + {h1:.3g}·(L − L̂*)" for r, (h0, h1, _) in zip(runs, fits)])
+        f"{r.label}: λ ≈ {h0:.3g}<br>+ {h1:.3g}·(L − L̂*)" for r, (h0, h1, _) in zip(runs, fits)])
     for k, (r, (h0, h1, ls)) in enumerate(zip(runs, fits), 1):
         t = np.arange(len(r.lr))
         loss = np.asarray(r.loss, dtype=float)
@@ -226,5 +229,5 @@ def curvature_lens_figure(runs, fits) -> go.Figure:
         fig.update_xaxes(title_text="step", row=1, col=k)
         fig.update_yaxes(type="log", row=1, col=k, title_text="learning rate (log)" if k == 1 else None)
     style(fig, "", "", "", False, height=440, legend_below=True)
-    fig.update_layout(title=None, legend={"y": -0.25})
+    fig.update_layout(title=None, legend={"y": -0.25}, margin_t=80)  # room for the two-line titles on a phone
     return fig

@@ -22,12 +22,14 @@ Conventions follow the paper's code (github dayal-kalra/why-warmup, ``utils/mode
 from __future__ import annotations
 
 import math
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 import torch
-from torch.func import functional_call, grad, grad_and_value, jvp, vmap  # noqa: F401  (functional_call: docs)
+from torch.func import functional_call, grad, grad_and_value, vjp, vmap  # noqa: F401  (functional_call: docs)
 
 V_INIT = ("zero", "grad", "random")
 
@@ -61,6 +63,36 @@ def digits(n_train: int = 512, n_eval: int = 512, loss: str = "mse", param: str 
     n_train = min(n_train, len(x) - 1)
     n_eval = min(n_eval, len(x) - n_train)
     return Data(x[:n_train], y[:n_train], x[n_train:n_train + n_eval], y[n_train:n_train + n_eval], loss)
+
+
+# --- one thread -----------------------------------------------------------------------------------------
+
+_threads_lock = threading.Lock()
+_threads_depth = 0
+_threads_saved = 1
+
+
+@contextmanager
+def single_threaded():
+    """Run torch on one intra-op thread inside the block (nested and concurrent blocks are counted).
+
+    These FCNs are too small for intra-op parallelism to pay: on the 2-core machine, shared with other work,
+    a second thread made the lr x warmup map 7x slower (69 s against 9 s wall) and the regimes run 12x slower,
+    because the threads wait on each other. Usable as a decorator.
+    """
+    global _threads_depth, _threads_saved
+    with _threads_lock:
+        if _threads_depth == 0:
+            _threads_saved = torch.get_num_threads()
+            torch.set_num_threads(1)
+        _threads_depth += 1
+    try:
+        yield
+    finally:
+        with _threads_lock:
+            _threads_depth -= 1
+            if _threads_depth == 0:
+                torch.set_num_threads(_threads_saved)
 
 
 # --- the FCNs ------------------------------------------------------------------------------------------
@@ -145,11 +177,16 @@ def _loss_of(data_kind, param):
 
 
 def sharpness(params: dict, x, y, kind: str, param: str, iters: int = 20, seed: int = 0) -> torch.Tensor:
-    """Top Hessian eigenvalue of every member at once (power iteration on forward-over-reverse HVPs)."""
+    """Top Hessian eigenvalue of every member at once (power iteration on Hessian-vector products).
+
+    The product is reverse-over-reverse, ``H v = d(grad . v)/dp`` (the Hessian is symmetric): on a CPU it
+    costs about a third of forward-over-reverse for these FCNs, which is what makes a sharpness log
+    every few steps affordable on the Learn page.
+    """
     f = _loss_of(kind, param)
 
     def hvp(p, v):
-        return jvp(lambda q: grad(f)(q, x, y), (p,), (v,))[1]
+        return vjp(lambda q: grad(f)(q, x, y), p)[1](v)[0]
 
     hv = vmap(hvp)
     g = torch.Generator().manual_seed(seed)
@@ -169,6 +206,7 @@ def init_members(members: list[Member], data: Data, width: int, depth: int, para
     return stack([init_fcn(m.seed, data.x.shape[1], width, depth, d_out, param) for m in members])
 
 
+@single_threaded()
 def train(members: list[Member], data: Data, width: int = 128, depth: int = 3, param: str = "sp",
           optimizer: str = "sgd", momentum: float = 0.0, betas=(0.9, 0.999), eps: float = 1e-8,
           batch_size: int | None = None, blowup: float = 1e3, sharpness_every: int = 0, sharpness_iters: int = 20,
@@ -281,6 +319,7 @@ def train(members: list[Member], data: Data, width: int = 128, depth: int = 3, p
                           time.perf_counter() - t0)
 
 
+@single_threaded()
 def initial_sharpness(seeds, data: Data, width: int, depth: int, param: str = "sp", iters: int = 50) -> np.ndarray:
     """lambda_0 of each seed's initial weights, on the full training set (the paper's 2/lambda_0 unit)."""
     ms = [Member(s, np.zeros(1)) for s in seeds]
