@@ -8,24 +8,11 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest import PAGES, figures
+from tests.apptest import open_page as run
 from ui import state
 from ui.presets import PRESETS, short_name
 from warmup_core import Decay, Schedule, Warmup
-
-PAGES = Path(__file__).resolve().parents[1] / "pages"
-
-
-def run(page, query=None, timeout=30):
-    at = AppTest.from_file(str(PAGES / page), default_timeout=timeout)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def figures(at):
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
 def decode_y(trace):

@@ -2,10 +2,8 @@
 refresh, come back with the same link after a server restart, open someone else's run, share one,
 and a database that cannot be used. Plus the pieces the page wires (ui/train.py) tested alone."""
 
-import json
 import time
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,24 +12,14 @@ from streamlit.testing.v1 import AppTest
 
 pytest.importorskip("torch")
 
+from tests.apptest import PAGES, figures, open_page  # noqa: E402
 from ui import train as T  # noqa: E402
 from warmup_core.training import train  # noqa: E402
 from warmup_core.training.store import METRICS, Store  # noqa: E402
 
-PAGES = Path(__file__).resolve().parents[1] / "pages"
-
 
 def page(name="train.py", query=None, timeout=60):
-    at = AppTest.from_file(str(PAGES / name), default_timeout=timeout)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def figures(at):
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return open_page(name, query, timeout)
 
 
 def progress_texts(at):

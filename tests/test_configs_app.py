@@ -15,6 +15,7 @@ import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest import open_page as page
 from tests.test_configs import trainer_lrs
 from ui import state
 from warmup_core import from_dict
@@ -22,12 +23,6 @@ from warmup_core.configs import from_config, read_config
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = Path(__file__).parent / "configs"
-
-
-def page(name: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / name), default_timeout=60).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def paste(at: AppTest, prefix: str, text: str) -> AppTest:
