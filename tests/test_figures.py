@@ -164,3 +164,19 @@ def test_long_titles_wrap_and_legends_sit_below_the_chart():
     assert fig["layout"]["margin"]["t"] >= 22 * len(lines)  # room for every title line
     single = schedule_figure([Trace("a", t, t * 1.0)], title="T").to_plotly_json()
     assert single["data"][0]["showlegend"] is False  # one curve: no legend to collide with anything
+
+
+def test_science_figures_keep_the_log_axes_they_ask_for():
+    """``style`` sets every y axis linear: the log loss panels (regimes) and the log lr axes (lens) come after it."""
+    from types import SimpleNamespace
+
+    from ui.science import curvature_lens_figure, regimes_figure
+
+    lr = np.linspace(0.01, 0.5, 50)
+    runs = [SimpleNamespace(label=name, c_trgt=1.0, sharp_steps=[0, 10, 20], sharpness=[2.0, 3.0, 4.0], lr=lr,
+                            lambda0=2.0, eta_trgt=0.5, loss=np.linspace(1.0, 0.1, 50)) for name in ("SP", "μP")]
+    axes = regimes_figure(runs).layout
+    assert [axes.yaxis.type, axes.yaxis2.type] != ["log", "log"]  # sharpness: linear
+    assert axes.yaxis3.type == "log" and axes.yaxis4.type == "log"  # the loss panels
+    lens = curvature_lens_figure(runs, [(1.0, 2.0, 0.05), (1.0, 3.0, 0.05)]).layout
+    assert lens.yaxis.type == "log" and lens.yaxis2.type == "log"

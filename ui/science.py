@@ -133,9 +133,10 @@ def regimes_figure(runs) -> go.Figure:
         fig.update_yaxes(range=[0, top], row=1, col=k, title_text="sharpness" if k == 1 else None)
         fig.add_trace(go.Scatter(x=t, y=r.loss, name="training loss", line={"color": PALETTE[3], "width": 1.5},
                                  showlegend=k == 1, legendgroup="loss"), 2, k)
-        fig.update_yaxes(type="log", row=2, col=k)
         fig.update_xaxes(title_text="step", row=2, col=k)
-    style(fig, "", "", "", False, height=620, legend_below=True)
+    style(fig, "", "", "", False, height=620, legend_below=True)  # linear axes: the log ones after it
+    for k in range(1, len(runs) + 1):
+        fig.update_yaxes(type="log", exponentformat="power", row=2, col=k)
     fig.update_layout(title=None, hovermode="x unified", legend={"y": -0.12})
     return fig
 
@@ -227,7 +228,7 @@ def curvature_lens_figure(runs, fits) -> go.Figure:
         fig.add_trace(go.Scatter(x=s, y=2.0 / np.asarray(r.sharpness), name="measured 2/λ_max", mode="markers",
                                  marker={"color": GREY, "size": 5}, showlegend=k == 1, legendgroup="m"), 1, k)
         fig.update_xaxes(title_text="step", row=1, col=k)
-        fig.update_yaxes(type="log", row=1, col=k, title_text="learning rate (log)" if k == 1 else None)
-    style(fig, "", "", "", False, height=440, legend_below=True)
+    style(fig, "", "", "", True, height=440, legend_below=True)
+    fig.update_yaxes(title_text="learning rate (log)", row=1, col=1)
     fig.update_layout(title=None, legend={"y": -0.25}, margin_t=80)  # room for the two-line titles on a phone
     return fig
