@@ -203,3 +203,21 @@ def test_what_ray_cannot_do_is_refused_plainly(store):
     assert [r["status"] for r in store.runs(group_id="g-lock")] == ["failed"]
     with pytest.raises(ValueError, match="asks for 1 CPU and 1 GPU; this Ray has 2 CPU and 0 GPU"):
         custom.sweep(quadratic, [0.1], [0], 5, store=store, backend="ray", num_gpus=1)
+
+
+def test_a_server_that_stops_marks_its_ray_runs_interrupted_not_cancelled(tmp_path):
+    """Nobody cancelled them: the Train page must say the server stopped (and resume can finish them)."""
+    from warmup_core import Schedule
+    from warmup_core.training import RunConfig
+    from warmup_core.training.jobs import JobManager
+
+    m = JobManager(str(tmp_path / "runs.sqlite"))
+    long = RunConfig(task="mlp", schedule=Schedule(0.05, total_steps=100_000), steps=100_000, batch_size=8)
+    ids = m.submit("me", [long], backend="ray")
+    deadline = time.time() + 120
+    while not m.store.metrics(ids[0]) and time.time() < deadline:
+        time.sleep(0.2)
+    assert m.store.metrics(ids[0]), "the Ray task never logged a step"
+    m.shutdown()
+    (run,) = m.store.runs(ids=ids)
+    assert run["status"] == "interrupted" and "server stopped" in run["message"], run

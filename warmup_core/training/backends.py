@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from .store import Store
 
 BACKENDS = ("local", "ray")
+CANCELLED = ("cancelled", "cancelled by the user")  # execute(stopped_as=...): who stopped the runs
+INTERRUPTED = ("interrupted", "the server stopped during the run")
 DONE = ("finished", "diverged")  # a result: never recomputed
 RUNNING = ("queued", "running")
 
@@ -224,14 +226,16 @@ def execute(work: Callable, cells: Sequence[Cell], *, store: Store | None = None
             owner: str = "lab", config: dict | None = None, backend: str = "local", address: str | None = None,
             num_cpus: float = 1, num_gpus: float = 0, cells_per_task: int = 1, chunks: list[list[Cell]] | None = None,
             retries: int = 1, flush_every: float = 0.25, poll: float = 0.1,
-            should_stop: Callable[[], bool] = lambda: False, ray_init: dict | None = None,
-            on_event: Callable[[Cell, tuple], None] | None = None) -> Outcome:
+            should_stop: Callable[[], bool] = lambda: False, stopped_as: tuple[str, str] = CANCELLED,
+            ray_init: dict | None = None, on_event: Callable[[Cell, tuple], None] | None = None) -> Outcome:
     """Compute ``cells`` with ``work`` on ``backend``, every event written to ``store`` under ``group_id``.
 
     Cells of ``group_id`` already finished or diverged are kept (a restarted driver resumes). ``chunks``
     overrides the default grouping (``cells_per_task`` consecutive cells per task). A chunk that raises is
     retried ``retries`` times, then its unended cells are marked ``failed`` with the error. ``on_event(cell,
-    event)`` sees every event once it is stored (the CLI prints rows with it). ``ray_init`` holds extra
+    event)`` sees every event once it is stored (the CLI prints rows with it). ``stopped_as``: the ``(status,
+    message)`` of the runs that ``should_stop`` ends (a server that shuts down passes :data:`INTERRUPTED`).
+    ``ray_init`` holds extra
     ``ray.init`` keywords for a new local Ray (``num_cpus``, ``runtime_env``). If the driver itself stops
     (Ctrl-C), the cells it had not finished are marked ``interrupted`` before the exception goes on.
     """
@@ -251,10 +255,10 @@ def execute(work: Callable, cells: Sequence[Cell], *, store: Store | None = None
                      on_event)
     try:
         if backend == "local":
-            _run_local(work, plan, writer, retries, flush_every, should_stop)
+            _run_local(work, plan, writer, retries, flush_every, should_stop, stopped_as)
         else:
-            _run_ray(work, plan, writer, retries, flush_every, poll, should_stop, address, num_cpus, num_gpus,
-                     dict(ray_init or {}))
+            _run_ray(work, plan, writer, retries, flush_every, poll, should_stop, stopped_as, address, num_cpus,
+                     num_gpus, dict(ray_init or {}))
     except BaseException:
         for chunk in plan:
             for c in chunk:
@@ -269,15 +273,15 @@ def execute(work: Callable, cells: Sequence[Cell], *, store: Store | None = None
     return Outcome(group_id, run_ids, status, messages, [c.key for c in todo], time.perf_counter() - t0, backend)
 
 
-def _stop_all(writer: _Writer, cells: list[Cell]):
+def _stop_all(writer: _Writer, cells: list[Cell], stopped_as: tuple[str, str] = CANCELLED):
+    status, message = stopped_as
     for c in cells:
         if c.key not in writer.ended and c.key not in writer.cancelled:
             writer.cancelled.add(c.key)
-            writer.store.update(writer.run_ids[c.key], status="cancelled", message="cancelled by the user",
-                                finished=time.time())
+            writer.store.update(writer.run_ids[c.key], status=status, message=message, finished=time.time())
 
 
-def _run_local(work, plan, writer: _Writer, retries, flush_every, should_stop):
+def _run_local(work, plan, writer: _Writer, retries, flush_every, should_stop, stopped_as):
     last_poll = 0.0
     for ci, chunk in enumerate(plan):
         for attempt in range(retries + 1):
@@ -303,12 +307,12 @@ def _run_local(work, plan, writer: _Writer, retries, flush_every, should_stop):
             break
         if should_stop():
             for rest in plan[ci:]:
-                _stop_all(writer, rest)
+                _stop_all(writer, rest, stopped_as)
             return
 
 
-def _run_ray(work, plan, writer: _Writer, retries, flush_every, poll, should_stop, address, num_cpus, num_gpus,
-             ray_init):
+def _run_ray(work, plan, writer: _Writer, retries, flush_every, poll, should_stop, stopped_as, address, num_cpus,
+             num_gpus, ray_init):
     ray = connect(address, ray_init.get("num_cpus"), ray_init.get("runtime_env"))
     cells = [c for chunk in plan for c in chunk]
     have = ray.cluster_resources()
@@ -335,7 +339,7 @@ def _run_ray(work, plan, writer: _Writer, retries, flush_every, poll, should_sto
                 for gen in reversed(list(live)):
                     ray.cancel(gen, force=True)
                 for ci, _ in live.values():
-                    _stop_all(writer, plan[ci])
+                    _stop_all(writer, plan[ci], stopped_as)
                 live.clear()
                 break
             now = time.perf_counter()

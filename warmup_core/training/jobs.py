@@ -112,13 +112,13 @@ class JobManager:
     def _work_ray(self, group_id: str, owner: str, cells, address):
         """A comparison on Ray: one task per run, driven from this thread (cancel marks a run cancelled
         in the store, which the driver polls; shutdown stops every task)."""
-        from .backends import execute
+        from .backends import INTERRUPTED, execute
         from .map_runs import EngineWork
 
         try:
             execute(EngineWork(), cells, store=self.store, group_id=group_id, owner=owner,
                     config={"kind": "compare"}, backend="ray", address=address, num_cpus=1,
-                    should_stop=self._closing.is_set)
+                    should_stop=self._closing.is_set, stopped_as=INTERRUPTED)
         except Exception as e:  # noqa: BLE001 - Ray failed to start: the runs say why
             traceback.print_exc()
             for r in self.store.runs(group_id=group_id):
