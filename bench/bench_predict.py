@@ -52,7 +52,8 @@ def mae_table():
 
 def fit_table():
     print("\n## The fitting protocol here: fit on cosine_24000, constant_24000, wsdcon_9; error on the other six")
-    print("| model | held-out MAE, our fit | held-out MAE, published constants | train MAE ours / published | fit time |")
+    print("| model | held-out MAE, our fit | held-out MAE, published constants | train MAE ours / published "
+          "| fit time |")
     print("|---|---|---|---|---|")
     for size in data.SIZES:
         t0 = time.perf_counter()

@@ -96,7 +96,8 @@ def main():
         "wsd_mae_in_decay_vs_smoothed": float(np.mean(np.abs(p_at[tail] - sm[tail]))),
         "predicted_final": float(pred.loss[-1]), "actual_final_smoothed": float(sm[-1]),
         "extrapolation": list(pred.extrapolation),
-        "curves": {n: {"steps": r.steps.tolist(), "loss": r.losses.tolist()} for n, r in {**fitted, "wsd": actual}.items()},
+        "curves": {n: {"steps": r.steps.tolist(), "loss": r.losses.tolist()}
+                   for n, r in {**fitted, "wsd": actual}.items()},
         "prediction": {"steps": pred.steps.tolist(), "loss": pred.loss.tolist()},
     }
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)

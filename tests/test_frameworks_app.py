@@ -19,7 +19,8 @@ def test_every_new_framework_is_available():
             ("optax", "join_schedules")} <= names
 
 
-NEW_PRESETS = ("DeepSpeed", "Megatron-core", "NeMo", "Ultralytics", "Composer", "fastai", "PyTorch", "detectron2", "mmengine")
+NEW_PRESETS = ("DeepSpeed", "Megatron-core", "NeMo", "Ultralytics", "Composer", "fastai", "PyTorch", "detectron2",
+               "mmengine")
 
 
 @pytest.mark.parametrize("label", [k for k in PRESETS if k.split(":")[0].split()[0] in NEW_PRESETS])

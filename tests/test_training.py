@@ -459,7 +459,8 @@ def test_cli_refuses_ray_with_save_and_an_unknown_backend_in_one_line(capsys, tm
     from warmup_core.training.__main__ import main
 
     s = Schedule(0.05, total_steps=5).to_json()
-    assert main(["--schedule", s, "--steps", "5", "--backend", "ray", "--save", "--db", str(tmp_path / "r.sqlite")]) == 2
+    db = str(tmp_path / "r.sqlite")
+    assert main(["--schedule", s, "--steps", "5", "--backend", "ray", "--save", "--db", db]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("error: --save records local runs")
     assert not (tmp_path / "r.sqlite").exists()  # refused before anything was written

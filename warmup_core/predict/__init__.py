@@ -15,4 +15,8 @@ from .fit import FittedParams, fit_multi_power_law, hold_one_out
 from .law import KEYS, Prediction, multi_power_law, predict_loss
 from .optimise import Optimised, optimise_schedule
 
-__all__ = ["runs", "AdamWLens", "adamw_lens", "bound_over_run", "convex_bound", "optimal_base_lr", "KEYS", "PUBLISHED", "PUBLISHED_MAE", "SIZES", "Domain", "FittedParams", "Prediction", "fit_multi_power_law", "hold_one_out", "multi_power_law", "Optimised", "optimise_schedule", "predict_loss"]
+__all__ = [
+    "runs", "AdamWLens", "adamw_lens", "bound_over_run", "convex_bound", "optimal_base_lr", "KEYS", "PUBLISHED",
+    "PUBLISHED_MAE", "SIZES", "Domain", "FittedParams", "Prediction", "fit_multi_power_law", "hold_one_out",
+    "multi_power_law", "Optimised", "optimise_schedule", "predict_loss"
+]

@@ -27,7 +27,7 @@ class Domain:
     peak_lr: tuple[float, float]
     warmup: tuple[int, int]
     max_step: int
-    max_S1: float
+    max_S1: float  # noqa: N815 - the paper's S1 (the sum of the learning rates)
     min_lr: float  # smallest lr after the warmup, over the fitting curves
 
     @classmethod

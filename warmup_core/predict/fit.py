@@ -138,12 +138,12 @@ def fit_multi_power_law(curves, init: dict | None = None, max_seconds: float = 6
     x0 = np.log(np.maximum([float(start[k]) for k in KEYS], 1e-8))
     best = {"cost": np.inf, "x": x0}
 
-    class _OutOfTime(Exception):
+    class _OutOfTimeError(Exception):
         pass
 
     def residuals(x):
         if time.perf_counter() - t0 > max_seconds:
-            raise _OutOfTime
+            raise _OutOfTimeError
         p = dict(zip(KEYS, np.exp(x), strict=True))
         with np.errstate(all="ignore"):
             pred = np.concatenate([plan.evaluate(p)[0] for plan in plans])
@@ -160,7 +160,7 @@ def fit_multi_power_law(curves, init: dict | None = None, max_seconds: float = 6
                             x_scale=1.0, max_nfev=400)
         x, message, converged = res.x, res.message, bool(res.status > 0)
         jac = res.jac
-    except _OutOfTime:
+    except _OutOfTimeError:
         x, converged, message, jac = best["x"], False, f"stopped at the {max_seconds:g} s limit", None
     if best["cost"] < np.inf and best["cost"] < float(np.sum(_huber(residuals_at(x, plans, log_y)))):
         x = best["x"]

@@ -124,7 +124,7 @@ def optimise_schedule(peak_lr: float, total_steps: int, warmup_steps: int, param
     post = np.arange(warmup - 1, total_steps)
     head = np.linspace(0.0, peak_lr, warmup)[:-1]
 
-    class _OutOfTime(Exception):
+    class _OutOfTimeError(Exception):
         pass
 
     def search(knots, start_v):
@@ -137,7 +137,7 @@ def optimise_schedule(peak_lr: float, total_steps: int, warmup_steps: int, param
 
         def f(drops):
             if time.perf_counter() - t0 > max_seconds:
-                raise _OutOfTime
+                raise _OutOfTimeError
             v = values(drops)
             lrs = np.concatenate([head, np.interp(post, knots, v)])
             if predictor == "bound":
@@ -175,7 +175,7 @@ def optimise_schedule(peak_lr: float, total_steps: int, warmup_steps: int, param
             first = max(int(post[below[0]]) - (total_steps - warmup) // 100, warmup) if below.size else warmup
             knots_n = np.r_[warmup - 1, np.arange(first, total_steps)]
             message = search(knots_n, np.interp(knots_n, best["knots"], best["v"]))
-    except _OutOfTime:
+    except _OutOfTimeError:
         message = f"stopped at the {max_seconds:g} s limit"
     lrs = np.concatenate([head, np.interp(post, best["knots"], best["v"])])
     return Optimised(lrs, best["knots"], best["v"], best["f"], start_final, predictor,
