@@ -176,8 +176,13 @@ class LRSchedule:
 
     def __call__(self, steps):
         t, scalar = as_steps(steps)
+        t = np.atleast_1d(t)
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below, as a ValueError
-            lr = self.base_lr * self.multiplier(np.atleast_1d(t))
+            lr = self.multiplier(t)
+            if lr.flags.owndata and lr.flags.writeable and not np.may_share_memory(lr, t):
+                lr *= self.base_lr  # in place: a fresh 1M-step array costs more than this product (bench/)
+            else:
+                lr = self.base_lr * lr
         top = lr.max() if lr.size else 0.0
         if not np.isfinite(top):  # NaN or inf: from parameters too large for float64
             raise ValueError(f"this schedule overflows float64 (its learning rate reaches {top}); "
@@ -315,13 +320,22 @@ class WarmupDecay(LRSchedule):
         if W == 0:
             return self.decay_multiplier(t)
         warm, rest = _split(t, W)
-        out = np.empty_like(t)
         tw, tr = t[warm], t[rest]
+        if self.convention == "multiply":  # the decay at every step, the warmup multiplied into its first W
+            out = self.decay_multiplier(t)
+            if not out.flags.writeable or np.may_share_memory(out, t):
+                out = out.copy()
+            if tw.size:
+                out[warm] *= self.warmup.evaluate(tw, self.warmup.factor, self.warmup_target_value())
+            return out
+        out = np.empty_like(t)
         if tw.size:
-            w = self.warmup.evaluate(tw, self.warmup.factor, self.warmup_target_value())
-            out[warm] = w * self.decay_multiplier(tw) if self.convention == "multiply" else w
+            out[warm] = self.warmup.evaluate(tw, self.warmup.factor, self.warmup_target_value())
         if tr.size:
-            out[rest] = self.decay_multiplier(tr - W if self.convention == "prepend" else tr)
+            clock = tr
+            if self.convention == "prepend":  # t - W, written where the decay's values go (no new array)
+                clock = np.subtract(tr, W, out=out[rest] if isinstance(rest, slice) else None)
+            out[rest] = self.decay_multiplier(clock)
         return out
 
     def _breaks(self, horizon):
@@ -433,7 +447,8 @@ class Product(LRSchedule):
     def multiplier(self, t):
         out = np.ones_like(t)
         for part in self.parts:
-            out = out * part.multiplier(t) * (part.base_lr / self.base_lr)
+            out *= part.multiplier(t)
+            out *= part.base_lr / self.base_lr
         return out
 
     @property
