@@ -15,7 +15,8 @@ import numpy as np
 
 # In-place fast paths: in bench/bench_schedules.py (1M steps) each new 8 MB array costs more than the arithmetic
 # on it (the memory is handed back to the OS and faulted in again), so the hot shapes below compute in one
-# array they own (``out=``, ``+=``, ``*=``): the same operations in the same order, so the same bits.
+# array they own (``out=``, ``+=``, ``*=``): the same operations in the same order, so the same bits. The shapes
+# that take ``out`` (which may be ``s`` itself) write their values there: the schedule passes its output array.
 
 
 def half_cosine(x, cycles=0.5, out=None):
@@ -90,30 +91,33 @@ def multistep(s, milestones, gamma, boundary="at"):
     return piecewise(s, milestones, np.power(gamma, np.arange(len(milestones) + 1.0)), boundary)
 
 
-def exponential(s, gamma, period=1.0, delay=0, staircase=False, limit=None):
+def exponential(s, gamma, period=1.0, delay=0, staircase=False, limit=None, out=None):
     """``gamma ** ((s - delay) / period)``, floored if ``staircase``, clipped at ``limit``.
 
     torch ``ExponentialLR`` (period 1), optax ``exponential_decay`` (``transition_begin`` =
     delay, ``end_value`` = limit), Keras ``ExponentialDecay``.
     """
-    x = np.maximum(s - delay, 0.0) / period
+    x = np.subtract(s, delay, out=out)  # x = max(s - delay, 0) / period, in one array (the fast-path comment)
+    np.maximum(x, 0.0, out=x)
+    x /= period
     if staircase:
-        x = np.floor(x)
-    if limit is None:
-        return np.exp(x * math.log(gamma))  # gamma ** x, to a few ulps, several times faster than np.power
-    if gamma > 1:  # growth to a cap: stop the exponent one period past the cap so it cannot overflow
-        x = np.minimum(x, math.log(max(limit, 1.0)) / math.log(gamma) + 1.0)
-    v = np.exp(x * math.log(gamma))
-    return np.maximum(v, limit) if gamma < 1 else np.minimum(v, limit)
+        np.floor(x, out=x)
+    if limit is not None and gamma > 1:  # growth to a cap: stop the exponent one period past the cap (no overflow)
+        np.minimum(x, math.log(max(limit, 1.0)) / math.log(gamma) + 1.0, out=x)
+    x *= math.log(gamma)
+    v = np.exp(x, out=x)  # gamma ** x, to a few ulps, several times faster than np.power
+    if limit is not None:
+        (np.maximum if gamma < 1 else np.minimum)(v, limit, out=v)
+    return v
 
 
-def cosine(s, steps, floor=0.0, exponent=1.0, cycles=0.5, clamp=True):
+def cosine(s, steps, floor=0.0, exponent=1.0, cycles=0.5, clamp=True, out=None):
     """``floor + (1 - floor) · half_cosine(s / L, cycles) ** exponent``.
 
     ``clamp`` holds the end value after ``L`` (optax, Keras, timm); without it the cosine goes on
     and rises again (torch ``CosineAnnealingLR``, transformers ``cosine``).
     """
-    x = s / steps  # a new array: the rest is computed in it (the fast-path comment above)
+    x = np.divide(s, steps, out=out)  # the rest is computed in this one array (the fast-path comment above)
     if clamp:
         np.minimum(x, 1.0, out=x)
     v = half_cosine(x, cycles, out=x)
@@ -220,16 +224,17 @@ def restarts(s, period, period_mult=1.0, cycle_decay=1.0, decay_mode="peak", cyc
     return v
 
 
-def tanh(s, steps, lb=-7.0, ub=3.0, floor=0.0):
+def tanh(s, steps, lb=-7.0, ub=3.0, floor=0.0, out=None):
     """``floor + (1 - floor) (1 - tanh(lb (1 - x) + ub x)) / 2``, ``x = s / L``; floor after ``L``.
 
     Hyperbolic-tangent decay (Hsueh et al. 2019; timm ``TanhLRScheduler``).
     """
-    z = s / steps  # x, then z = lb + (ub - lb) x, in one array (the fast-path comment above)
+    past = s >= steps  # before ``out`` (which may be ``s``) is written
+    z = np.divide(s, steps, out=out)  # x, then z = lb + (ub - lb) x, in one array (the fast-path comment above)
     z *= ub - lb
     z += lb
     v = _from_floor(falling_tanh(z, out=z), floor)
-    np.copyto(v, floor, where=s >= steps)
+    np.copyto(v, floor, where=past)
     return v
 
 
@@ -291,76 +296,59 @@ def cyclic(s, up, down, floor=0.0, mode="triangular", gamma=1.0):
     return floor + (1.0 - floor) * scale
 
 
-def knots(s, knots, values, anneal="linear"):
+def knots(s, knots, values, anneal="linear", out=None):
     """Linear or half-cosine interpolation through ``(knots[i], values[i])``, the last value held
     after the last knot and the first before the first (optax ``piecewise_interpolate_schedule``)."""
     if len(knots) == 1:
         return np.full_like(s, float(values[0]))
-    return interpolate(s, knots, values, "cos" if anneal == "cosine" else "linear")
+    return interpolate(s, knots, values, "cos" if anneal == "cosine" else "linear", out=out)
 
 
-def interpolate(s, knots, values, anneal="cos", hold=True):
+def interpolate(s, knots, values, anneal="cos", hold=True, out=None):
     """Piecewise ``cos``/``linear`` interpolation through ``(knots[i], values[i])``; the building
     block of one-cycle. After the last knot the last value is held, or with ``hold=False`` the last
     phase's formula goes on for one more step (what torch ``OneCycleLR`` computes for step
-    ``total_steps``, the last it allows) and that value is held."""
+    ``total_steps``, the last it allows) and that value is held.
+
+    Computed phase by phase: on slices of ``out`` when the steps are sorted (the usual ``np.arange``: no
+    index arrays, no gathers; one-cycle was the slowest shape in bench/bench_schedules.py), else on masks."""
     knots = np.asarray(knots, dtype=np.float64)
     values = np.asarray(values, dtype=np.float64)
     last = len(knots) - 2
-    if s.ndim == 1 and s.size > 64 and s[0] <= s[-1] and np.all(s[1:] >= s[:-1]):
-        return _interpolate_sorted(s, knots, values, anneal, hold)
-    # u = phase index + position inside the phase, in one C pass (np.interp clamps at the ends)
-    u = np.interp(s, knots, np.arange(len(knots), dtype=np.float64))
-    if not hold:
-        past = s > knots[-1]
-        if past.any():
-            u[past] = last + (np.minimum(s[past], knots[-1] + 1.0) - knots[-2]) / (knots[-1] - knots[-2])
-    i = u.astype(np.intp)  # u >= 0, so truncation is floor
-    np.minimum(i, last, out=i)
-    pct = np.subtract(u, i, out=u)  # the position inside the phase, in [0, 1]
-    start, end = values[:-1], values[1:]  # of each phase
-    if anneal == "cos":
-        # end + (start - end) · half_cosine(pct), torch's and optax's form. Written in place on one array because
-        # one-cycle is the slowest registry schedule in bench/bench_schedules.py (temporaries cost 1.3× there).
-        pct *= math.pi
-        np.cos(pct, out=pct)
-        pct += 1.0
-        pct *= ((start - end) / 2.0)[i]
-        pct += end[i]
-        return pct
-    return np.maximum(start[i] + (end - start)[i] * pct, 0.0)  # a linear step past the end could cross 0
-
-
-def _interpolate_sorted(s, knots, values, anneal, hold):
-    """:func:`interpolate` for sorted steps (the usual ``np.arange``), phase by phase on slices of one output
-    array: no index arrays, no gathers (one-cycle was the slowest shape in bench/bench_schedules.py)."""
-    out = np.empty_like(s)
-    cuts = [0, *np.searchsorted(s, knots[1:-1], side="left"), s.size]  # phase j: knots[j] <= s < knots[j + 1]
-    for j in range(len(knots) - 1):
-        a, b = cuts[j], cuts[j + 1]
-        if a == b:
-            continue
-        x = out[a:b]
-        k0, k1, start, end = knots[j], knots[j + 1], values[j], values[j + 1]
-        if j == len(knots) - 2 and not hold:  # the last phase's formula for one step more, then held
-            np.minimum(s[a:b], k1 + 1.0, out=x)
-            x -= k0
-            x /= k1 - k0
-        else:
-            np.subtract(s[a:b], k0, out=x)
-            x /= k1 - k0
-            np.clip(x, 0.0, 1.0, out=x)  # before the first knot, after the last: the end values
-        if anneal == "cos":  # end + (start - end) / 2 · (1 + cos(π · pct)), torch's and optax's form
-            x *= math.pi
-            np.cos(x, out=x)
-            x += 1.0
-            x *= (start - end) / 2.0
-            x += end
-        else:  # start + (end - start) · pct, not below 0 (a linear step past the end could cross 0)
-            x *= end - start
-            x += start
-            np.maximum(x, 0.0, out=x)
+    if s.ndim == 1 and s.size and s[0] <= s[-1] and np.all(s[1:] >= s[:-1]):
+        cuts = [0, *np.searchsorted(s, knots[1:-1], side="left"), s.size]  # phase j: knots[j] <= s < knots[j+1]
+        pieces = [slice(a, b) for a, b in zip(cuts, cuts[1:])]
+    else:
+        phase = np.searchsorted(knots[1:-1], s, side="right")
+        pieces = [phase == j for j in range(last + 1)]
+    out = np.empty_like(s) if out is None else out  # ``out`` may be ``s``: each piece is read before it is written
+    for j, piece in enumerate(pieces):
+        v = out[piece] if isinstance(piece, slice) else np.empty(np.count_nonzero(piece))
+        if v.size:
+            _phase(s[piece], v, knots[j], knots[j + 1], values[j], values[j + 1], anneal,
+                   past_end=None if hold or j < last else knots[-1] + 1.0)
+            if not isinstance(piece, slice):
+                out[piece] = v
     return out
+
+
+def _phase(s, v, k0, k1, start, end, anneal, past_end=None):
+    """One phase from ``start`` at ``k0`` to ``end`` at ``k1``, written into ``v``; the end value is held after
+    ``k1``, or with ``past_end`` the formula goes on up to that step."""
+    np.minimum(s, k1 if past_end is None else past_end, out=v)
+    v -= k0
+    v /= k1 - k0  # pct, the position inside the phase
+    np.maximum(v, 0.0, out=v)  # before the first knot: its value
+    if anneal == "cos":  # end + (start - end) / 2 · (1 + cos(π · pct)), torch's and optax's form
+        v *= math.pi
+        np.cos(v, out=v)
+        v += 1.0
+        v *= (start - end) / 2.0
+        v += end
+    else:  # start + (end - start) · pct, not below 0 (a linear step past the end could cross 0)
+        v *= end - start
+        v += start
+        np.maximum(v, 0.0, out=v)
 
 
 def onecycle_knots(total_steps, pct_start=0.3, div_factor=25.0, final_div_factor=1e4,
@@ -384,7 +372,7 @@ def onecycle_knots(total_steps, pct_start=0.3, div_factor=25.0, final_div_factor
 
 
 def onecycle(s, total_steps, pct_start=0.3, div_factor=25.0, final_div_factor=1e4,
-             anneal="cos", three_phase=False, style="torch", pct_final=0.85):
+             anneal="cos", three_phase=False, style="torch", pct_final=0.85, out=None):
     """One-cycle: up from ``1/div_factor`` to 1, then down to ``1/(div_factor*final_div_factor)``.
 
     After the cycle, optax holds the minimum; torch computes one more step on the last phase's
@@ -392,4 +380,4 @@ def onecycle(s, total_steps, pct_start=0.3, div_factor=25.0, final_div_factor=1e
     """
     knots, values = onecycle_knots(total_steps, pct_start, div_factor, final_div_factor,
                                    three_phase, style, pct_final)
-    return interpolate(s, knots, values, anneal, hold=style == "optax")
+    return interpolate(s, knots, values, anneal, hold=style == "optax", out=out)

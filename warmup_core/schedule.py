@@ -18,6 +18,8 @@ Conventions of the libraries these reproduce: ``docs/conventions.md``.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -311,8 +313,14 @@ class WarmupDecay(LRSchedule):
         handover = 0.0 if self.convention == "prepend" else float(self.warmup.steps)
         return float(self.decay_multiplier(np.array([handover]))[0])
 
-    def decay_multiplier(self, s: np.ndarray) -> np.ndarray:
-        return self.decay.entry.evaluate(np.asarray(s, dtype=np.float64), **self._decay_params)
+    def decay_multiplier(self, s: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """The decay at its clock ``s``; ``out`` (which may be ``s``): an array the shapes that take one (the fast
+        paths of :mod:`~warmup_core.decays`) write into, so no new array is made."""
+        fn = self.decay.entry.evaluate
+        s = np.asarray(s, dtype=np.float64)
+        if out is not None and _takes_out(fn):
+            return fn(s, out=out, **self._decay_params)
+        return fn(s, **self._decay_params)
 
     def multiplier(self, t: np.ndarray) -> np.ndarray:
         t = t + self.offset if self.offset else t
@@ -332,10 +340,11 @@ class WarmupDecay(LRSchedule):
         if tw.size:
             out[warm] = self.warmup.evaluate(tw, self.warmup.factor, self.warmup_target_value())
         if tr.size:
-            clock = tr
-            if self.convention == "prepend":  # t - W, written where the decay's values go (no new array)
-                clock = np.subtract(tr, W, out=out[rest] if isinstance(rest, slice) else None)
-            out[rest] = self.decay_multiplier(clock)
+            dest = out[rest] if isinstance(rest, slice) else None  # a view where the decay's values go
+            clock = np.subtract(tr, W, out=dest) if self.convention == "prepend" else tr  # prepend: t - W, in dest
+            d = self.decay_multiplier(clock, out=dest)
+            if d is not dest:
+                out[rest] = d
         return out
 
     def _breaks(self, horizon):
@@ -365,6 +374,12 @@ class WarmupDecay(LRSchedule):
         return (f"WarmupDecay(base_lr={self.base_lr!r}, warmup={self.warmup!r}, decay={self.decay!r}, "
                 f"convention={self.convention!r}, total_steps={self.total_steps!r}"
                 + (f", offset={self.offset}" if self.offset else "") + ")")
+
+
+@functools.cache
+def _takes_out(fn) -> bool:
+    """Whether a shape function writes into an ``out=`` array (its fast path)."""
+    return "out" in inspect.signature(fn).parameters
 
 
 def _split(t: np.ndarray, W: int):
