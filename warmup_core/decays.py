@@ -166,10 +166,10 @@ def inverse_time(s, decay_steps, rate, staircase=False):
     return 1.0 / (1.0 + rate * p)
 
 
-def _profile(x, profile, power, lb, ub):
-    """Annealing profile over the cycle position ``x`` in [0, 1], from 1 down."""
+def _profile(x, profile, power, lb, ub, out=None):
+    """Annealing profile over the cycle position ``x`` in [0, 1], from 1 down (the cosine in ``out``)."""
     if profile == "cosine":
-        return half_cosine(x)
+        return half_cosine(x, out=out)
     if profile == "polynomial":
         return np.clip(1.0 - x, 0.0, 1.0) ** power
     if profile == "tanh":
@@ -191,7 +191,8 @@ def _cycle_index(s, period, period_mult):
     """Index of the cycle each step falls in; the float estimate is corrected against the exact
     cycle starts, so a step on a boundary always opens the new cycle."""
     if period_mult == 1:
-        i = np.floor(s / period)
+        i = s / period
+        np.floor(i, out=i)
         if float(period).is_integer() and period < 2**52:
             return i  # integer steps over an integer period: the division is exact enough
     else:
@@ -217,17 +218,22 @@ def restarts(s, period, period_mult=1.0, cycle_decay=1.0, decay_mode="peak", cyc
     cycles the floor is held (timm); ``None`` restarts for ever (torch, Keras).
     """
     i = _cycle_index(s, period, period_mult)
-    t_cur = s - _cycle_start(i, period, period_mult)
+    start = _cycle_start(i, period, period_mult)
+    t_cur = np.subtract(s, start, out=start)  # in place from here on, where it is the same bits (see the top)
     t_i = period * _powers(period_mult, i) if period_mult != 1 else period  # 1 ** i is 1: no array of ones
-    x = t_cur / t_i if k_decay == 1 else t_cur**k_decay / t_i**k_decay  # timm: t_curr ** k / t_i ** k
-    profile = _profile(x, profile, power, lb, ub)
-    peak = _powers(cycle_decay, i) if cycle_decay != 1 else 1.0
-    if decay_mode == "peak":
-        v = floor + (peak - floor) * profile
+    if k_decay == 1:
+        x = np.divide(t_cur, t_i, out=t_cur)
     else:
-        v = floor + (1.0 - floor) * (peak * profile)
+        x = t_cur**k_decay / t_i**k_decay  # timm: t_curr ** k / t_i ** k
+    profile = _profile(x, profile, power, lb, ub, out=x)
+    if cycle_decay == 1:  # the peak is 1 in every cycle: both modes are floor + (1 - floor) · profile
+        v = _from_floor(profile, floor)
+    elif decay_mode == "peak":
+        v = floor + (_powers(cycle_decay, i) - floor) * profile
+    else:
+        v = floor + (1.0 - floor) * (_powers(cycle_decay, i) * profile)
     if cycle_limit is not None:
-        v = np.where(i >= cycle_limit, floor, v)
+        np.copyto(v, floor, where=i >= cycle_limit)
     return v
 
 
