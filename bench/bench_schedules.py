@@ -7,7 +7,9 @@ Targets (issue #2): <= 20 ms per schedule on one core; >= 300x faster than the t
 
 The machine's speed changes from day to day (a shared VM: 18.8 ms one day, 49.1 ms another for the same code),
 so every figure is also printed as a ratio against ``np.cos`` over the same 1M float64 steps, measured in the
-same run: the ratio is what to compare between machines and days. ``--no-torch`` skips the (slow) torch loop.
+same run: the ratio is what to compare between machines and days. The 20 ms target as a ratio:
+``RATIO_TARGET`` (20 ms over the 11.4 ms ``np.cos`` took on the project's 2-core machine on a quiet run,
+2026-11-24). ``--no-torch`` skips the (slow) torch loop.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import numpy as np  # noqa: E402
 
 from warmup_core import DECAYS, WARMUPS, Decay, Schedule, Warmup, compat  # noqa: E402
 
+RATIO_TARGET = 20.0 / 11.4  # the 20 ms target over np.cos(1M) on the reference machine (see the docstring)
 DECAY_ARGS = {"multistep": {"milestones": [300_000, 600_000, 900_000]},
               "piecewise": {"milestones": [500_000], "values": [1.0, 0.1]}}
 
@@ -87,7 +90,7 @@ def main():
         print(f"{label:58s} {ms:8.2f} {ms / ref:9.2f}")
     ref = min(ref, median_ms(lambda: np.cos(t)))  # measured again at the end: the quieter of the two
     print(f"slowest registry schedule: {worst_label}: {worst:.2f} ms (target <= 20 ms) = {worst / ref:.2f} x np.cos "
-          f"({ref:.2f} ms in this run)")
+          f"({ref:.2f} ms in this run; target <= {RATIO_TARGET:.2f} x)")
     if args.no_torch:
         return
 

@@ -251,12 +251,12 @@ def tanh(s, steps, lb=-7.0, ub=3.0, floor=0.0, out=None):
     return v
 
 
-def _cooldown(q, shape, cycles, decay_power, decay_ratio):
-    """WSD's cooldown ``g(q)`` from 1 at ``q = 0`` to 0 at ``q = 1``."""
+def _cooldown(q, shape, cycles, decay_power, decay_ratio, out=None):
+    """WSD's cooldown ``g(q)`` from 1 at ``q = 0`` to 0 at ``q = 1`` (linear and cosine in ``out``)."""
     if shape == "linear":
-        return 1.0 - q
+        return np.subtract(1.0, q, out=out)
     if shape == "cosine":
-        return half_cosine(q, cycles)
+        return half_cosine(q, cycles, out=out)
     if shape == "1-sqrt":
         return 1.0 - np.sqrt(q)
     if shape == "power":
@@ -265,7 +265,7 @@ def _cooldown(q, shape, cycles, decay_power, decay_ratio):
 
 
 def wsd(s, stable, decay, shape="cosine", floor=0.0, cycles=0.5, stable_power=0.0, stable_timescale=1.0,
-        decay_power=0.5, decay_ratio=0.1):
+        decay_power=0.5, decay_ratio=0.1, out=None):
     """Warmup-stable-decay's tail: the stable phase for ``stable`` steps, then ``shape`` to ``floor`` over
     ``decay`` steps, ``floor`` after (transformers ``get_wsd_schedule``; timm ``WSDLRScheduler``; Hu et al. 2024).
 
@@ -274,13 +274,23 @@ def wsd(s, stable, decay, shape="cosine", floor=0.0, cycles=0.5, stable_power=0.
     multiplies: ``floor + (stable(s) - floor) * g(q)``. Cooldown shapes ``g``: ``linear`` 1 - q,
     ``cosine``, ``1-sqrt`` 1 - sqrt(q), ``power`` 1 - q ** decay_power, ``exp`` (r ** q - r) / (1 - r).
     """
-    q = np.clip((s - stable) / max(1, decay), 0.0, 1.0)
-    g = _cooldown(q, shape, cycles, decay_power, decay_ratio)
     if stable_power > 0:
+        q = np.clip((s - stable) / max(1, decay), 0.0, 1.0)
+        g = _cooldown(q, shape, cycles, decay_power, decay_ratio)
         level = np.maximum((1.0 + s / stable_timescale) ** -stable_power, floor)
         return np.where(s < stable + decay, floor + (level - floor) * np.where(s < stable, 1.0, g), floor)
-    f = np.maximum(g * (1.0 - floor) + floor, 0.0)
-    return np.where(s < stable, 1.0, np.where(s < stable + decay, f, floor))
+    # 1 before S, max(floor + (1 - floor) g(q), 0) in the cooldown, floor after: in one array (see the top)
+    stable_phase, done = s < stable, s >= stable + decay  # before ``out`` (which may be ``s``) is written
+    q = np.subtract(s, stable, out=out)
+    q /= max(1, decay)
+    np.clip(q, 0.0, 1.0, out=q)
+    f = _cooldown(q, shape, cycles, decay_power, decay_ratio, out=q)
+    f *= 1.0 - floor
+    f += floor
+    np.maximum(f, 0.0, out=f)
+    np.copyto(f, floor, where=done)
+    np.copyto(f, 1.0, where=stable_phase)
+    return f
 
 
 def cyclic_is_degenerate(up: float, down: float) -> bool:
@@ -299,14 +309,25 @@ def cyclic(s, up, down, floor=0.0, mode="triangular", gamma=1.0):
     """
     total = up + down
     ratio = up / total
-    cycle = np.floor(1.0 + s / total)
-    x = 1.0 + s / total - cycle
-    scale = np.where(x <= ratio, x / ratio, (x - 1.0) / (ratio - 1.0 if ratio < 1 else -1.0))
+    # cycle = floor(1 + s / total), x = 1 + s / total - cycle, scale = x / ratio rising, (x - 1) / (ratio - 1)
+    # falling, times the height of the cycle; computed in two arrays (the fast-path comment at the top)
+    x = s / total
+    x += 1.0
+    cycle = np.floor(x)
+    x -= cycle
+    rising = x <= ratio
+    height = None
     if mode == "triangular2":
-        scale = scale * np.exp2(1.0 - cycle)  # 1 / 2 ** (cycle - 1), underflows to 0 quietly
+        height = np.exp2(np.subtract(1.0, cycle, out=cycle), out=cycle)  # 1 / 2 ** (cycle - 1), underflows quietly
     elif mode == "exp_range":
-        scale = scale * np.power(gamma, s)
-    return floor + (1.0 - floor) * scale
+        height = np.power(gamma, s, out=cycle)
+    up_part = np.divide(x, ratio, out=cycle if height is None else None)
+    x -= 1.0
+    x /= ratio - 1.0 if ratio < 1 else -1.0
+    np.copyto(x, up_part, where=rising)
+    if height is not None:
+        x *= height
+    return _from_floor(x, floor)
 
 
 def knots(s, knots, values, anneal="linear", out=None):
