@@ -209,7 +209,7 @@ def cycle_starts(period, period_mult, upto):
 
 
 def restarts(s, period, period_mult=1.0, cycle_decay=1.0, decay_mode="peak", cycle_limit=None,
-             floor=0.0, k_decay=1.0, profile="cosine", power=1.0, lb=-7.0, ub=3.0):
+             floor=0.0, k_decay=1.0, profile="cosine", power=1.0, lb=-7.0, ub=3.0, out=None):
     """Cycles of an annealing profile (SGDR, Loshchilov & Hutter 2017).
 
     Cycle ``i`` lasts ``T_i = period * period_mult**i``; inside it ``x = t_cur**k / T_i**k``. The peak
@@ -218,8 +218,11 @@ def restarts(s, period, period_mult=1.0, cycle_decay=1.0, decay_mode="peak", cyc
     cycles the floor is held (timm); ``None`` restarts for ever (torch, Keras).
     """
     i = _cycle_index(s, period, period_mult)
-    start = _cycle_start(i, period, period_mult)
-    t_cur = np.subtract(s, start, out=start)  # in place from here on, where it is the same bits (see the top)
+    if period_mult == 1 and cycle_decay == 1 and cycle_limit is None:  # i is not needed again: reuse its array
+        start = np.multiply(i, period, out=i)
+    else:
+        start = _cycle_start(i, period, period_mult)
+    t_cur = np.subtract(s, start, out=start if out is None else out)  # in place from here on (see the top)
     t_i = period * _powers(period_mult, i) if period_mult != 1 else period  # 1 ** i is 1: no array of ones
     if k_decay == 1:
         x = np.divide(t_cur, t_i, out=t_cur)
