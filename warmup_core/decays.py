@@ -12,7 +12,6 @@ import math
 
 import numpy as np
 
-
 # In-place fast paths: in bench/bench_schedules.py (1M steps) each new 8 MB array costs more than the arithmetic
 # on it (the memory is handed back to the OS and faulted in again), so the hot shapes below compute in one
 # array they own (``out=``, ``+=``, ``*=``): the same operations in the same order, so the same bits. The shapes
