@@ -216,3 +216,20 @@ def test_summary_numbers():
     assert got["peak_lr"] == 1.0 and got["peak_step"] == 4 and got["lr_at_0"] == 0.0
     assert got["lr_at_warmup_end"] == 1.0 and got["lr_at_last"] == pytest.approx(0.125)
     assert got["area"] == pytest.approx(6.0) and got["mean_lr"] == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("convention", ["prepend", "multiply", "override"])
+@pytest.mark.parametrize("name", sorted(DECAYS))
+def test_sorted_shuffled_and_single_steps_give_the_same_bits(name, convention):
+    # sorted steps take the fast paths (slices, decays writing into the output array); shuffled steps take masks;
+    # a single step is a scalar: all three must agree to the bit, for every decay and convention
+    kwargs = {"multistep": {"milestones": [300, 600]}, "piecewise": {"milestones": [500], "values": [1.0, 0.1]},
+              "knots": {"knots": [5, 300, 900], "values": [0.5, 1.0, 0.1], "anneal": "cosine"}}.get(name, {})
+    rng = np.random.default_rng(0)
+    for W in (0, 1, 37):
+        s = Schedule(0.1, Warmup("linear", W, factor=0.01), Decay(name, **kwargs), convention, 1000)
+        t = np.arange(1100, dtype=np.float64)
+        order = rng.permutation(t.size)
+        sorted_values = s(t)
+        assert np.array_equal(s(t[order]), sorted_values[order]), W
+        assert [s(float(x)) for x in t[::37]] == sorted_values[::37].tolist(), W

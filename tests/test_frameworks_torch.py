@@ -161,3 +161,77 @@ def test_cyclic_values_at_the_edges():
     assert s(0) == pytest.approx(0.1, rel=1e-15)
     assert s(4) == pytest.approx(1.0, rel=1e-15)
     assert s(6) == pytest.approx(0.1, rel=1e-15)
+
+
+# --- export: CyclicLR and SWALR written natively, round trip and the exported code run in torch ----------------
+
+NATIVE = [
+    ("CyclicLR", dict(base_lr=0.001, max_lr=0.1, step_size_up=20)),
+    ("CyclicLR", dict(base_lr=0.001, max_lr=0.1, step_size_up=10, step_size_down=5, mode="triangular2")),
+    ("CyclicLR", dict(base_lr=0.001, max_lr=0.1, step_size_up=10, mode="exp_range", gamma=0.99)),
+    ("CyclicLR", dict(base_lr=0.01, max_lr=0.1, step_size_up=2.5, step_size_down=3.5)),
+    ("SWALR", dict(base_lr=0.1, swa_lr=0.01, anneal_epochs=10)),
+    ("SWALR", dict(base_lr=0.1, swa_lr=0.01, anneal_epochs=10, anneal_strategy="linear")),
+    ("SWALR", dict(base_lr=0.1, swa_lr=0.0, anneal_epochs=7)),
+    ("SWALR", dict(base_lr=0.01, swa_lr=0.05, anneal_epochs=5)),  # up to swa_lr: a cosine ramp
+]
+NATIVE_IDS = [f"{n}-{i}" for i, (n, _) in enumerate(NATIVE)]
+
+
+@pytest.mark.parametrize("name,kw", NATIVE, ids=NATIVE_IDS)
+def test_cyclic_and_swalr_round_trip_natively(name, kw):
+    s = compat.build("torch", name, **kw)
+    exported = compat.export_params("torch", s)
+    assert exported["name"] == name
+    t = np.arange(300)
+    np.testing.assert_allclose(compat.build("torch", **exported)(t), s(t), rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("name,kw", NATIVE, ids=NATIVE_IDS)
+def test_exported_cyclic_and_swalr_code_runs_in_torch(name, kw):
+    from tests import reference as R
+    from tests.test_codegen import run_snippet
+
+    s = compat.build("torch", name, **kw)
+    code, note = compat.export("torch", s)
+    assert note == "" and f"{name}(optimizer, " in code
+    ns = run_snippet(code)
+    n = 120
+    np.testing.assert_allclose(R.step_torch(ns["scheduler"], ns["optimizer"], n), s(np.arange(n)),
+                               rtol=1e-12, atol=1e-15)
+
+
+def test_core_cyclic_and_anneal_shapes_export_as_torchs_own():
+    from warmup_core import Decay, Warmup, WarmupDecay
+
+    cyclic = WarmupDecay(0.2, decay=Decay("cyclic", up=30, down=10, floor=0.05, mode="triangular2"))
+    assert compat.export_params("torch", cyclic) == {
+        "name": "CyclicLR", "base_lr": 0.05 * 0.2, "max_lr": 0.2, "step_size_up": 30, "step_size_down": 10,
+        "mode": "triangular2", "cycle_momentum": False}
+    anneal = WarmupDecay(0.2, decay=Decay("cosine", steps=40, floor=0.25))  # clamped: CosineAnnealingLR is not
+    assert compat.export_params("torch", anneal)["name"] == "SWALR"
+    ramp = WarmupDecay(0.2, Warmup("cosine", steps=40, factor=0.5), Decay("constant"))
+    assert compat.export_params("torch", ramp)["name"] == "SWALR"
+
+
+@pytest.mark.parametrize("s,why", [
+    ("warmup", "warmup before it"),
+    ("floor0", "must be > 0"),
+])
+def test_cyclic_export_refusals_say_why(s, why):
+    from warmup_core import Decay, Warmup, WarmupDecay
+
+    decay = Decay("cyclic", up=30, down=10, floor=0.0 if s == "floor0" else 0.1)
+    sched = WarmupDecay(0.2, Warmup("linear", steps=5) if s == "warmup" else None, decay)
+    with pytest.raises(ValueError, match=why):
+        compat.export_params("torch", sched)
+
+
+def test_the_apps_code_export_shows_cyclic_lr_natively():
+    from ui import codegen
+
+    s = compat.build("torch", "CyclicLR", base_lr=0.001, max_lr=0.1, step_size_up=20)
+    shown = codegen.snippets(s)
+    labels = list(shown)
+    assert labels[:2] == ["PyTorch (standalone)", "PyTorch"]
+    assert "lr_scheduler.CyclicLR(optimizer, base_lr=0.001, max_lr=0.1" in shown["PyTorch"][0]

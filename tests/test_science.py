@@ -11,7 +11,7 @@ from torch.func import functional_call, hessian  # noqa: E402
 
 from warmup_core import Decay, Schedule, Warmup  # noqa: E402
 from warmup_core.training import RunConfig, sweep, train  # noqa: E402
-from warmup_core.training.probe import lr_range_test, valley  # noqa: E402
+from warmup_core.training.lr_range import lr_range_test, valley  # noqa: E402
 from warmup_core.training.sharpness import threshold, top_eigenvalue  # noqa: E402
 
 
@@ -104,3 +104,13 @@ def test_valley_picks_two_thirds_down_the_longest_descent():
     losses = np.concatenate([np.full(5, 3.0), np.linspace(3.0, 1.0, 25), np.linspace(1.0, 5.0, 10)])
     v = valley(lrs, losses)
     assert lrs[10] < v < lrs[25]
+
+
+def test_the_old_probe_module_still_imports_and_says_it_moved():
+    import importlib
+    import sys
+
+    sys.modules.pop("warmup_core.training.probe", None)
+    with pytest.warns(DeprecationWarning, match="lr_range"):
+        probe = importlib.import_module("warmup_core.training.probe")
+    assert probe.lr_range_test is lr_range_test and probe.valley is valley

@@ -30,13 +30,18 @@ def keras(s):
 
 
 def snippets(s) -> dict:
-    """``{label: (code or None, note)}``: the standalone PyTorch script, the featured frameworks, then every other
-    registered framework that can express ``s`` (labelled by its title, in alphabetical order)."""
+    """``{label: (code or None, note)}``: the standalone PyTorch script, PyTorch's own scheduler where it has one
+    (``CyclicLR``, ``SWALR``, ``SequentialLR`` ...), the featured frameworks, then every other registered
+    framework that can express ``s`` (labelled by its title, in alphabetical order)."""
     try:
         out = {STANDALONE: (pytorch(s), "")}
     except Refusal as e:
         out = {STANDALONE: (None, f"PyTorch (standalone): {e}.")}
+    native = get("torch").export(s)
+    if native[0] is not None:
+        out[get("torch").title] = native
     out |= {get(key).title: get(key).export(s) for key in FEATURED}
-    others = sorted((fw for key, fw in FRAMEWORKS.items() if key not in FEATURED), key=lambda fw: fw.title.lower())
+    others = sorted((fw for key, fw in FRAMEWORKS.items() if key not in (*FEATURED, "torch")),
+                    key=lambda fw: fw.title.lower())
     more = {fw.title: fw.export(s) for fw in others}
     return out | {label: made for label, made in more.items() if made[0] is not None}

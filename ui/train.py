@@ -564,7 +564,7 @@ def sweep_map(lrs, warmups, device="cpu", seed=0):
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def range_test(task, optimizer, seed=0):
-    from warmup_core.training.probe import lr_range_test
+    from warmup_core.training.lr_range import lr_range_test
 
     return lr_range_test(task, optimizer=optimizer, seed=seed, start=1e-5, end=10.0, num_it=100)
 

@@ -12,15 +12,43 @@ import math
 
 import numpy as np
 
+# In-place fast paths: in bench/bench_schedules.py (1M steps) each new 8 MB array costs more than the arithmetic
+# on it (the memory is handed back to the OS and faulted in again), so the hot shapes below compute in one
+# array they own (``out=``, ``+=``, ``*=``): the same operations in the same order, so the same bits. The shapes
+# that take ``out`` (which may be ``s`` itself) write their values there: the schedule passes its output array.
 
-def half_cosine(x, cycles=0.5):
+
+def half_cosine(x, cycles=0.5, out=None):
     """``(1 + cos(2π · cycles · x)) / 2``: with the default half period, 1 at ``x = 0`` down to 0 at ``x = 1``.
 
     The one cosine factor of the library (cosine decay, SGDR cycles, WSD cooldown, one-cycle, the cosine
     warmup as ``1 - half_cosine``). The angle is computed in transformers' order, ``π · cycles · 2 · x``, so
-    its values match to the last bit.
+    its values match to the last bit. ``out``: an array to compute in (``x`` itself may be given).
     """
-    return 0.5 * (1.0 + np.cos(math.pi * float(cycles) * 2.0 * x))
+    y = np.multiply(math.pi * float(cycles) * 2.0, x, out=out)  # the angle
+    y = np.cos(y, out=y) if isinstance(y, np.ndarray) else np.cos(y)
+    y += 1.0  # 0.5 · (1 + cos), in place (see the fast-path comment above)
+    y *= 0.5
+    return y
+
+
+def falling_tanh(z, out=None):
+    """``(1 - tanh z) / 2``, from 1 at ``z = -inf`` to 0 at ``+inf``, computed as ``1 / (1 + exp(2z))``: the
+    same number (to ~1e-14, and without the cancellation of ``1 - tanh z`` near 1), and ``np.exp`` takes about
+    half the time of ``np.tanh`` over 1M steps (bench/bench_schedules.py). ``out``: as in :func:`half_cosine`."""
+    y = np.multiply(z, 2.0, out=out)
+    with np.errstate(over="ignore"):  # exp(2z) = inf gives 1 / inf = 0, the right limit
+        np.exp(y, out=y)
+    y += 1.0
+    return np.reciprocal(y, out=y)
+
+
+def _from_floor(v, floor):
+    """``floor + (1 - floor) · v``, in ``v`` (which the caller owns)."""
+    if floor:  # with floor 0 the value is v itself, to the bit
+        v *= 1.0 - floor
+        v += floor
+    return v
 
 
 def constant(s):
@@ -62,53 +90,66 @@ def multistep(s, milestones, gamma, boundary="at"):
     return piecewise(s, milestones, np.power(gamma, np.arange(len(milestones) + 1.0)), boundary)
 
 
-def exponential(s, gamma, period=1.0, delay=0, staircase=False, limit=None):
+def exponential(s, gamma, period=1.0, delay=0, staircase=False, limit=None, out=None):
     """``gamma ** ((s - delay) / period)``, floored if ``staircase``, clipped at ``limit``.
 
     torch ``ExponentialLR`` (period 1), optax ``exponential_decay`` (``transition_begin`` =
     delay, ``end_value`` = limit), Keras ``ExponentialDecay``.
     """
-    x = np.maximum(s - delay, 0.0) / period
+    x = np.subtract(s, delay, out=out)  # x = max(s - delay, 0) / period, in one array (the fast-path comment)
+    np.maximum(x, 0.0, out=x)
+    x /= period
     if staircase:
-        x = np.floor(x)
-    if limit is None:
-        return np.exp(x * math.log(gamma))  # gamma ** x, to a few ulps, several times faster than np.power
-    if gamma > 1:  # growth to a cap: stop the exponent one period past the cap so it cannot overflow
-        x = np.minimum(x, math.log(max(limit, 1.0)) / math.log(gamma) + 1.0)
-    v = np.exp(x * math.log(gamma))
-    return np.maximum(v, limit) if gamma < 1 else np.minimum(v, limit)
+        np.floor(x, out=x)
+    if limit is not None and gamma > 1:  # growth to a cap: stop the exponent one period past the cap (no overflow)
+        np.minimum(x, math.log(max(limit, 1.0)) / math.log(gamma) + 1.0, out=x)
+    x *= math.log(gamma)
+    v = np.exp(x, out=x)  # gamma ** x, to a few ulps, several times faster than np.power
+    if limit is not None:
+        (np.maximum if gamma < 1 else np.minimum)(v, limit, out=v)
+    return v
 
 
-def cosine(s, steps, floor=0.0, exponent=1.0, cycles=0.5, clamp=True):
+def cosine(s, steps, floor=0.0, exponent=1.0, cycles=0.5, clamp=True, out=None):
     """``floor + (1 - floor) · half_cosine(s / L, cycles) ** exponent``.
 
     ``clamp`` holds the end value after ``L`` (optax, Keras, timm); without it the cosine goes on
     and rises again (torch ``CosineAnnealingLR``, transformers ``cosine``).
     """
-    x = s / steps
+    x = np.divide(s, steps, out=out)  # the rest is computed in this one array (the fast-path comment above)
     if clamp:
-        x = np.minimum(x, 1.0)
-    return floor + (1.0 - floor) * half_cosine(x, cycles) ** exponent
+        np.minimum(x, 1.0, out=x)
+    v = half_cosine(x, cycles, out=x)
+    if exponent != 1:
+        v **= exponent
+    return _from_floor(v, floor)
 
 
-def polynomial(s, steps, power=1.0, floor=0.0, delay=0, cycle=False):
+def polynomial(s, steps, power=1.0, floor=0.0, delay=0, cycle=False, out=None):
     """``floor + (1 - floor) · ((L - c) / L) ** power``, ``c = min(s - delay, L)``.
 
     ``cycle`` (Keras ``PolynomialDecay(cycle=True)``) stretches ``L`` to the next multiple of
     ``steps`` instead of holding the floor. torch ``PolynomialLR`` has floor 0.
     """
-    c = np.maximum(s - delay, 0.0)
     if cycle:
+        c = np.maximum(s - delay, 0.0)
         length = steps * np.maximum(np.ceil(c / steps), 1.0)
-    else:
-        length = float(steps)
-        c = np.minimum(c, steps)
-    return floor + (1.0 - floor) * ((length - c) / length) ** power
+        return floor + (1.0 - floor) * ((length - c) / length) ** power
+    # the same without cycles, in one array (the fast-path comment above)
+    c = np.subtract(s, delay, out=out)
+    np.maximum(c, 0.0, out=c)
+    np.minimum(c, steps, out=c)
+    length = float(steps)
+    np.subtract(length, c, out=c)
+    c /= length
+    if power != 1:
+        c **= power
+    return _from_floor(c, floor)
 
 
-def linear(s, steps, floor=0.0):
+def linear(s, steps, floor=0.0, out=None):
     """Polynomial decay of power 1: straight to ``floor`` at ``L``, held after."""
-    return polynomial(s, steps, 1.0, floor)
+    return polynomial(s, steps, 1.0, floor, out=out)
 
 
 def inverse_sqrt(s, timescale):
@@ -124,14 +165,14 @@ def inverse_time(s, decay_steps, rate, staircase=False):
     return 1.0 / (1.0 + rate * p)
 
 
-def _profile(x, profile, power, lb, ub):
-    """Annealing profile over the cycle position ``x`` in [0, 1], from 1 down."""
+def _profile(x, profile, power, lb, ub, out=None):
+    """Annealing profile over the cycle position ``x`` in [0, 1], from 1 down (the cosine in ``out``)."""
     if profile == "cosine":
-        return half_cosine(x)
+        return half_cosine(x, out=out)
     if profile == "polynomial":
         return np.clip(1.0 - x, 0.0, 1.0) ** power
     if profile == "tanh":
-        return 0.5 * (1.0 - np.tanh(lb + (ub - lb) * x))
+        return falling_tanh(lb + (ub - lb) * x)
     return 1.0 - x  # linear
 
 
@@ -149,7 +190,8 @@ def _cycle_index(s, period, period_mult):
     """Index of the cycle each step falls in; the float estimate is corrected against the exact
     cycle starts, so a step on a boundary always opens the new cycle."""
     if period_mult == 1:
-        i = np.floor(s / period)
+        i = s / period
+        np.floor(i, out=i)
         if float(period).is_integer() and period < 2**52:
             return i  # integer steps over an integer period: the division is exact enough
     else:
@@ -166,7 +208,7 @@ def cycle_starts(period, period_mult, upto):
 
 
 def restarts(s, period, period_mult=1.0, cycle_decay=1.0, decay_mode="peak", cycle_limit=None,
-             floor=0.0, k_decay=1.0, profile="cosine", power=1.0, lb=-7.0, ub=3.0):
+             floor=0.0, k_decay=1.0, profile="cosine", power=1.0, lb=-7.0, ub=3.0, out=None):
     """Cycles of an annealing profile (SGDR, Loshchilov & Hutter 2017).
 
     Cycle ``i`` lasts ``T_i = period * period_mult**i``; inside it ``x = t_cur**k / T_i**k``. The peak
@@ -175,34 +217,48 @@ def restarts(s, period, period_mult=1.0, cycle_decay=1.0, decay_mode="peak", cyc
     cycles the floor is held (timm); ``None`` restarts for ever (torch, Keras).
     """
     i = _cycle_index(s, period, period_mult)
-    t_cur = s - _cycle_start(i, period, period_mult)
-    t_i = period * _powers(period_mult, i)
-    x = t_cur / t_i if k_decay == 1 else t_cur**k_decay / t_i**k_decay  # timm: t_curr ** k / t_i ** k
-    profile = _profile(x, profile, power, lb, ub)
-    peak = _powers(cycle_decay, i)
-    if decay_mode == "peak":
-        v = floor + (peak - floor) * profile
+    if period_mult == 1 and cycle_decay == 1 and cycle_limit is None:  # i is not needed again: reuse its array
+        start = np.multiply(i, period, out=i)
     else:
-        v = floor + (1.0 - floor) * (peak * profile)
+        start = _cycle_start(i, period, period_mult)
+    t_cur = np.subtract(s, start, out=start if out is None else out)  # in place from here on (see the top)
+    t_i = period * _powers(period_mult, i) if period_mult != 1 else period  # 1 ** i is 1: no array of ones
+    if k_decay == 1:
+        x = np.divide(t_cur, t_i, out=t_cur)
+    else:
+        x = t_cur**k_decay / t_i**k_decay  # timm: t_curr ** k / t_i ** k
+    profile = _profile(x, profile, power, lb, ub, out=x)
+    if cycle_decay == 1:  # the peak is 1 in every cycle: both modes are floor + (1 - floor) · profile
+        v = _from_floor(profile, floor)
+    elif decay_mode == "peak":
+        v = floor + (_powers(cycle_decay, i) - floor) * profile
+    else:
+        v = floor + (1.0 - floor) * (_powers(cycle_decay, i) * profile)
     if cycle_limit is not None:
-        v = np.where(i >= cycle_limit, floor, v)
+        np.copyto(v, floor, where=i >= cycle_limit)
     return v
 
 
-def tanh(s, steps, lb=-7.0, ub=3.0, floor=0.0):
+def tanh(s, steps, lb=-7.0, ub=3.0, floor=0.0, out=None):
     """``floor + (1 - floor) (1 - tanh(lb (1 - x) + ub x)) / 2``, ``x = s / L``; floor after ``L``.
 
     Hyperbolic-tangent decay (Hsueh et al. 2019; timm ``TanhLRScheduler``).
     """
-    return restarts(s, steps, cycle_limit=1, floor=floor, profile="tanh", lb=lb, ub=ub)
+    past = s >= steps  # before ``out`` (which may be ``s``) is written
+    z = np.divide(s, steps, out=out)  # x, then z = lb + (ub - lb) x, in one array (the fast-path comment above)
+    z *= ub - lb
+    z += lb
+    v = _from_floor(falling_tanh(z, out=z), floor)
+    np.copyto(v, floor, where=past)
+    return v
 
 
-def _cooldown(q, shape, cycles, decay_power, decay_ratio):
-    """WSD's cooldown ``g(q)`` from 1 at ``q = 0`` to 0 at ``q = 1``."""
+def _cooldown(q, shape, cycles, decay_power, decay_ratio, out=None):
+    """WSD's cooldown ``g(q)`` from 1 at ``q = 0`` to 0 at ``q = 1`` (linear and cosine in ``out``)."""
     if shape == "linear":
-        return 1.0 - q
+        return np.subtract(1.0, q, out=out)
     if shape == "cosine":
-        return half_cosine(q, cycles)
+        return half_cosine(q, cycles, out=out)
     if shape == "1-sqrt":
         return 1.0 - np.sqrt(q)
     if shape == "power":
@@ -211,7 +267,7 @@ def _cooldown(q, shape, cycles, decay_power, decay_ratio):
 
 
 def wsd(s, stable, decay, shape="cosine", floor=0.0, cycles=0.5, stable_power=0.0, stable_timescale=1.0,
-        decay_power=0.5, decay_ratio=0.1):
+        decay_power=0.5, decay_ratio=0.1, out=None):
     """Warmup-stable-decay's tail: the stable phase for ``stable`` steps, then ``shape`` to ``floor`` over
     ``decay`` steps, ``floor`` after (transformers ``get_wsd_schedule``; timm ``WSDLRScheduler``; Hu et al. 2024).
 
@@ -220,13 +276,23 @@ def wsd(s, stable, decay, shape="cosine", floor=0.0, cycles=0.5, stable_power=0.
     multiplies: ``floor + (stable(s) - floor) * g(q)``. Cooldown shapes ``g``: ``linear`` 1 - q,
     ``cosine``, ``1-sqrt`` 1 - sqrt(q), ``power`` 1 - q ** decay_power, ``exp`` (r ** q - r) / (1 - r).
     """
-    q = np.clip((s - stable) / max(1, decay), 0.0, 1.0)
-    g = _cooldown(q, shape, cycles, decay_power, decay_ratio)
     if stable_power > 0:
+        q = np.clip((s - stable) / max(1, decay), 0.0, 1.0)
+        g = _cooldown(q, shape, cycles, decay_power, decay_ratio)
         level = np.maximum((1.0 + s / stable_timescale) ** -stable_power, floor)
         return np.where(s < stable + decay, floor + (level - floor) * np.where(s < stable, 1.0, g), floor)
-    f = np.maximum(g * (1.0 - floor) + floor, 0.0)
-    return np.where(s < stable, 1.0, np.where(s < stable + decay, f, floor))
+    # 1 before S, max(floor + (1 - floor) g(q), 0) in the cooldown, floor after: in one array (see the top)
+    stable_phase, done = s < stable, s >= stable + decay  # before ``out`` (which may be ``s``) is written
+    q = np.subtract(s, stable, out=out)
+    q /= max(1, decay)
+    np.clip(q, 0.0, 1.0, out=q)
+    f = _cooldown(q, shape, cycles, decay_power, decay_ratio, out=q)
+    f *= 1.0 - floor
+    f += floor
+    np.maximum(f, 0.0, out=f)
+    np.copyto(f, floor, where=done)
+    np.copyto(f, 1.0, where=stable_phase)
+    return f
 
 
 def cyclic_is_degenerate(up: float, down: float) -> bool:
@@ -245,51 +311,80 @@ def cyclic(s, up, down, floor=0.0, mode="triangular", gamma=1.0):
     """
     total = up + down
     ratio = up / total
-    cycle = np.floor(1.0 + s / total)
-    x = 1.0 + s / total - cycle
-    scale = np.where(x <= ratio, x / ratio, (x - 1.0) / (ratio - 1.0 if ratio < 1 else -1.0))
+    # cycle = floor(1 + s / total), x = 1 + s / total - cycle, scale = x / ratio rising, (x - 1) / (ratio - 1)
+    # falling, times the height of the cycle; computed in two arrays (the fast-path comment at the top)
+    x = s / total
+    x += 1.0
+    cycle = np.floor(x)
+    x -= cycle
+    rising = x <= ratio
+    height = None
     if mode == "triangular2":
-        scale = scale * np.exp2(1.0 - cycle)  # 1 / 2 ** (cycle - 1), underflows to 0 quietly
+        height = np.exp2(np.subtract(1.0, cycle, out=cycle), out=cycle)  # 1 / 2 ** (cycle - 1), underflows quietly
     elif mode == "exp_range":
-        scale = scale * np.power(gamma, s)
-    return floor + (1.0 - floor) * scale
+        height = np.power(gamma, s, out=cycle)
+    up_part = np.divide(x, ratio, out=cycle if height is None else None)
+    x -= 1.0
+    x /= ratio - 1.0 if ratio < 1 else -1.0
+    np.copyto(x, up_part, where=rising)
+    if height is not None:
+        x *= height
+    return _from_floor(x, floor)
 
 
-def knots(s, knots, values, anneal="linear"):
+def knots(s, knots, values, anneal="linear", out=None):
     """Linear or half-cosine interpolation through ``(knots[i], values[i])``, the last value held
     after the last knot and the first before the first (optax ``piecewise_interpolate_schedule``)."""
     if len(knots) == 1:
         return np.full_like(s, float(values[0]))
-    return interpolate(s, knots, values, "cos" if anneal == "cosine" else "linear")
+    return interpolate(s, knots, values, "cos" if anneal == "cosine" else "linear", out=out)
 
 
-def interpolate(s, knots, values, anneal="cos", hold=True):
+def interpolate(s, knots, values, anneal="cos", hold=True, out=None):
     """Piecewise ``cos``/``linear`` interpolation through ``(knots[i], values[i])``; the building
     block of one-cycle. After the last knot the last value is held, or with ``hold=False`` the last
     phase's formula goes on for one more step (what torch ``OneCycleLR`` computes for step
-    ``total_steps``, the last it allows) and that value is held."""
+    ``total_steps``, the last it allows) and that value is held.
+
+    Computed phase by phase: on slices of ``out`` when the steps are sorted (the usual ``np.arange``: no
+    index arrays, no gathers; one-cycle was the slowest shape in bench/bench_schedules.py), else on masks."""
     knots = np.asarray(knots, dtype=np.float64)
     values = np.asarray(values, dtype=np.float64)
     last = len(knots) - 2
-    # u = phase index + position inside the phase, in one C pass (np.interp clamps at the ends)
-    u = np.interp(s, knots, np.arange(len(knots), dtype=np.float64))
-    if not hold:
-        past = s > knots[-1]
-        if past.any():
-            u[past] = last + (np.minimum(s[past], knots[-1] + 1.0) - knots[-2]) / (knots[-1] - knots[-2])
-    i = np.minimum(u.astype(np.intp), last)  # u >= 0, so truncation is floor
-    pct = np.subtract(u, i, out=u)  # the position inside the phase, in [0, 1]
-    start, end = values[:-1], values[1:]  # of each phase
-    if anneal == "cos":
-        # end + (start - end) · half_cosine(pct), torch's and optax's form. Written in place on one array because
-        # one-cycle is the slowest registry schedule in bench/bench_schedules.py (temporaries cost 1.3× there).
-        pct *= math.pi
-        np.cos(pct, out=pct)
-        pct += 1.0
-        pct *= ((start - end) / 2.0)[i]
-        pct += end[i]
-        return pct
-    return np.maximum(start[i] + (end - start)[i] * pct, 0.0)  # a linear step past the end could cross 0
+    if s.ndim == 1 and s.size and s[0] <= s[-1] and np.all(s[1:] >= s[:-1]):
+        cuts = [0, *np.searchsorted(s, knots[1:-1], side="left"), s.size]  # phase j: knots[j] <= s < knots[j+1]
+        pieces = [slice(a, b) for a, b in zip(cuts, cuts[1:])]
+    else:
+        phase = np.searchsorted(knots[1:-1], s, side="right")
+        pieces = [phase == j for j in range(last + 1)]
+    out = np.empty_like(s) if out is None else out  # ``out`` may be ``s``: each piece is read before it is written
+    for j, piece in enumerate(pieces):
+        v = out[piece] if isinstance(piece, slice) else np.empty(np.count_nonzero(piece))
+        if v.size:
+            _phase(s[piece], v, knots[j], knots[j + 1], values[j], values[j + 1], anneal,
+                   past_end=None if hold or j < last else knots[-1] + 1.0)
+            if not isinstance(piece, slice):
+                out[piece] = v
+    return out
+
+
+def _phase(s, v, k0, k1, start, end, anneal, past_end=None):
+    """One phase from ``start`` at ``k0`` to ``end`` at ``k1``, written into ``v``; the end value is held after
+    ``k1``, or with ``past_end`` the formula goes on up to that step."""
+    np.minimum(s, k1 if past_end is None else past_end, out=v)
+    v -= k0
+    v /= k1 - k0  # pct, the position inside the phase
+    np.maximum(v, 0.0, out=v)  # before the first knot: its value
+    if anneal == "cos":  # end + (start - end) / 2 · (1 + cos(π · pct)), torch's and optax's form
+        v *= math.pi
+        np.cos(v, out=v)
+        v += 1.0
+        v *= (start - end) / 2.0
+        v += end
+    else:  # start + (end - start) · pct, not below 0 (a linear step past the end could cross 0)
+        v *= end - start
+        v += start
+        np.maximum(v, 0.0, out=v)
 
 
 def onecycle_knots(total_steps, pct_start=0.3, div_factor=25.0, final_div_factor=1e4,
@@ -313,7 +408,7 @@ def onecycle_knots(total_steps, pct_start=0.3, div_factor=25.0, final_div_factor
 
 
 def onecycle(s, total_steps, pct_start=0.3, div_factor=25.0, final_div_factor=1e4,
-             anneal="cos", three_phase=False, style="torch", pct_final=0.85):
+             anneal="cos", three_phase=False, style="torch", pct_final=0.85, out=None):
     """One-cycle: up from ``1/div_factor`` to 1, then down to ``1/(div_factor*final_div_factor)``.
 
     After the cycle, optax holds the minimum; torch computes one more step on the last phase's
@@ -321,4 +416,4 @@ def onecycle(s, total_steps, pct_start=0.3, div_factor=25.0, final_div_factor=1e
     """
     knots, values = onecycle_knots(total_steps, pct_start, div_factor, final_div_factor,
                                    three_phase, style, pct_final)
-    return interpolate(s, knots, values, anneal, hold=style == "optax")
+    return interpolate(s, knots, values, anneal, hold=style == "optax", out=out)

@@ -18,6 +18,8 @@ Conventions of the libraries these reproduce: ``docs/conventions.md``.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -176,8 +178,13 @@ class LRSchedule:
 
     def __call__(self, steps):
         t, scalar = as_steps(steps)
+        t = np.atleast_1d(t)
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below, as a ValueError
-            lr = self.base_lr * self.multiplier(np.atleast_1d(t))
+            lr = self.multiplier(t)
+            if lr.flags.owndata and lr.flags.writeable and not np.may_share_memory(lr, t):
+                lr *= self.base_lr  # in place: a fresh 1M-step array costs more than this product (bench/)
+            else:
+                lr = self.base_lr * lr
         top = lr.max() if lr.size else 0.0
         if not np.isfinite(top):  # NaN or inf: from parameters too large for float64
             raise ValueError(f"this schedule overflows float64 (its learning rate reaches {top}); "
@@ -306,8 +313,14 @@ class WarmupDecay(LRSchedule):
         handover = 0.0 if self.convention == "prepend" else float(self.warmup.steps)
         return float(self.decay_multiplier(np.array([handover]))[0])
 
-    def decay_multiplier(self, s: np.ndarray) -> np.ndarray:
-        return self.decay.entry.evaluate(np.asarray(s, dtype=np.float64), **self._decay_params)
+    def decay_multiplier(self, s: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """The decay at its clock ``s``; ``out`` (which may be ``s``): an array the shapes that take one (the fast
+        paths of :mod:`~warmup_core.decays`) write into, so no new array is made."""
+        fn = self.decay.entry.evaluate
+        s = np.asarray(s, dtype=np.float64)
+        if out is not None and _takes_out(fn):
+            return fn(s, out=out, **self._decay_params)
+        return fn(s, **self._decay_params)
 
     def multiplier(self, t: np.ndarray) -> np.ndarray:
         t = t + self.offset if self.offset else t
@@ -315,13 +328,23 @@ class WarmupDecay(LRSchedule):
         if W == 0:
             return self.decay_multiplier(t)
         warm, rest = _split(t, W)
-        out = np.empty_like(t)
         tw, tr = t[warm], t[rest]
+        if self.convention == "multiply":  # the decay at every step, the warmup multiplied into its first W
+            out = self.decay_multiplier(t)
+            if not out.flags.writeable or np.may_share_memory(out, t):
+                out = out.copy()
+            if tw.size:
+                out[warm] *= self.warmup.evaluate(tw, self.warmup.factor, self.warmup_target_value())
+            return out
+        out = np.empty_like(t)
         if tw.size:
-            w = self.warmup.evaluate(tw, self.warmup.factor, self.warmup_target_value())
-            out[warm] = w * self.decay_multiplier(tw) if self.convention == "multiply" else w
+            out[warm] = self.warmup.evaluate(tw, self.warmup.factor, self.warmup_target_value())
         if tr.size:
-            out[rest] = self.decay_multiplier(tr - W if self.convention == "prepend" else tr)
+            dest = out[rest] if isinstance(rest, slice) else None  # a view where the decay's values go
+            clock = np.subtract(tr, W, out=dest) if self.convention == "prepend" else tr  # prepend: t - W, in dest
+            d = self.decay_multiplier(clock, out=dest)
+            if d is not dest:
+                out[rest] = d
         return out
 
     def _breaks(self, horizon):
@@ -351,6 +374,12 @@ class WarmupDecay(LRSchedule):
         return (f"WarmupDecay(base_lr={self.base_lr!r}, warmup={self.warmup!r}, decay={self.decay!r}, "
                 f"convention={self.convention!r}, total_steps={self.total_steps!r}"
                 + (f", offset={self.offset}" if self.offset else "") + ")")
+
+
+@functools.cache
+def _takes_out(fn) -> bool:
+    """Whether a shape function writes into an ``out=`` array (its fast path)."""
+    return "out" in inspect.signature(fn).parameters
 
 
 def _split(t: np.ndarray, W: int):
@@ -433,7 +462,8 @@ class Product(LRSchedule):
     def multiplier(self, t):
         out = np.ones_like(t)
         for part in self.parts:
-            out = out * part.multiplier(t) * (part.base_lr / self.base_lr)
+            out *= part.multiplier(t)
+            out *= part.base_lr / self.base_lr
         return out
 
     @property

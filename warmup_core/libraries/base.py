@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..registry import MAX_MULTIPLIER
-from ..schedule import BASE_LR, Decay, LRSchedule, WarmupDecay
+from ..schedule import BASE_LR, Decay, Join, LRSchedule, WarmupDecay
 
 REQUIRED = inspect.Parameter.empty
 """Default of a parameter the framework requires (``compat.available()`` shows it as ``"REQUIRED"``)."""
@@ -66,7 +66,8 @@ class Framework:
     """A framework: its key, display title, where its source lives, and its registered schedules.
 
     ``exporter(s) -> Call`` turns a core schedule into one call of the framework (raising
-    :class:`Refusal` when it cannot); ``render(call, s) -> str`` writes that call as code.
+    :class:`Refusal` when it cannot); ``join_exporter(s) -> Call`` does the same for a :class:`Join` where the
+    framework has one; ``render(call, s) -> str`` writes that call as code.
     """
 
     key: str
@@ -74,6 +75,7 @@ class Framework:
     source: str
     schedules: dict[str, Builder] = field(default_factory=dict)
     exporter_fn: Callable | None = None
+    join_exporter_fn: Callable | None = None
     render_fn: Callable | None = None
 
     # --- registration ------------------------------------------------------------------------
@@ -95,6 +97,12 @@ class Framework:
     def exporter(self, fn):
         """Decorator: register ``fn(s: WarmupDecay) -> Call`` (raise :class:`Refusal` with the reason)."""
         self.exporter_fn = fn
+        return fn
+
+    def join_exporter(self, fn):
+        """Decorator: register ``fn(s: Join) -> Call`` for a framework that has its own way of running schedules
+        one after another (optax ``join_schedules``); without one a :class:`Join` is refused."""
+        self.join_exporter_fn = fn
         return fn
 
     def renderer(self, fn):
@@ -129,6 +137,8 @@ class Framework:
         try:
             if self.exporter_fn is None:
                 raise Refusal("it has no code export here")
+            if isinstance(s, Join) and self.join_exporter_fn is not None:
+                return guarded(self.join_exporter_fn, f"{self.key} export", s)
             if not isinstance(s, WarmupDecay):
                 raise Refusal("a join or product of schedules has no code export yet")
             return guarded(self.exporter_fn, f"{self.key} export", s)

@@ -17,6 +17,11 @@ Conventions (docs/conventions.md, "optax"):
   step ``boundaries[i-1]`` with its clock restarted at 0. Each schedule is given as a ``(name, params)`` pair
   of an optax schedule (e.g. ``("linear_schedule", {...})``), the form a config holds.
 
+Export writes one optax schedule where one has the shape; a ``knots`` decay is
+``piecewise_interpolate_schedule`` (a value held before the first knot becomes a knot at 0); a join of schedules
+is ``join_schedules``, and so is a linear warmup before a decay no ``warmup_*`` schedule pairs with (how optax
+builds its ``warmup_*`` schedules itself).
+
 Tested live against optax 0.2.8 (pinned in requirements-dev.txt) under ``JAX_ENABLE_X64``.
 
 >>> s = FRAMEWORK.build("warmup_cosine_decay_schedule", init_value=0.0, peak_value=1.0, warmup_steps=2,
@@ -32,6 +37,7 @@ from .base import (
     HEADER,
     REQUIRED,
     Call,
+    Refusal,
     args,
     common_refusal,
     constant_decay,
@@ -318,14 +324,67 @@ def join_schedules(base_lr, schedules=REQUIRED, boundaries=REQUIRED):
 
 # --- export -----------------------------------------------------------------------------------------
 
+def _knots_call(s: WarmupDecay) -> Call:
+    """``piecewise_interpolate_schedule``: the knots' values as ``init_value`` and the ratio of each value to
+    the one before (optax multiplies the scales up); a value held before the first knot is a knot at 0."""
+    p, lr = s.decay_params, s.base_lr
+    knots, values = [float(k) for k in p["knots"]], [float(v) for v in p["values"]]
+    refuse_if((not all(k.is_integer() for k in knots), "piecewise_interpolate_schedule's boundaries are whole "
+                                                       "steps"),
+              (values[0] == 0, "piecewise_interpolate_schedule's init_value must be > 0"),
+              (any(a == 0 < b for a, b in zip(values, values[1:])),
+               "piecewise_interpolate_schedule multiplies its scales: once at 0 it stays at 0"))
+    if knots[0] > 0:
+        knots, values = [0.0, *knots], [values[0], *values]
+    scales = {int(k): (b / a if a else 0.0) for k, a, b in zip(knots[1:], values, values[1:])}
+    return Call("piecewise_interpolate_schedule", {"interpolate_type": p["anneal"], "init_value": values[0] * lr,
+                                                   "boundaries_and_scales": scales})
+
+
+def _warmup_joined(s: WarmupDecay) -> Call:
+    """A linear warmup that no single optax schedule pairs with this decay: ``join_schedules`` of a
+    ``linear_schedule`` to the peak and the decay's own schedule (how optax writes its ``warmup_*`` itself)."""
+    W, lr = s.warmup.steps, s.base_lr
+    rest = _single_call(WarmupDecay(lr, decay=Decay(s.decay.name, **s.decay_params)))
+    ramp = ("linear_schedule", {"init_value": s.warmup.factor * lr, "end_value": lr, "transition_steps": W})
+    return Call("join_schedules", {"schedules": [ramp, (rest.name, rest.params)], "boundaries": [W]},
+                note=rest.note)
+
+
 @FRAMEWORK.exporter
 def export_call(s: WarmupDecay) -> Call:
-    w, d, p = s.warmup, s.decay, s.decay_params
     common_refusal(s)
-    refuse_if((w.method not in ("none", "linear"), "its warmups are linear"),
-              (w.steps and s.convention != "prepend", "its warmup always comes before the decay"))
+    refuse_if((s.warmup.method not in ("none", "linear"), "its warmups are linear"),
+              (s.warmup.steps and s.convention != "prepend", "its warmup always comes before the decay"))
+    try:
+        return _single_call(s)
+    except Refusal:
+        if not s.warmup.steps:
+            raise
+    return _warmup_joined(s)
+
+
+@FRAMEWORK.join_exporter
+def export_join(s: Join) -> Call:
+    """``join_schedules``: the parts one after another, each clock restarted at its boundary, as optax does."""
+    parts, notes = [], []
+    for i, part in enumerate(s.parts):
+        refuse_if((not isinstance(part, (WarmupDecay, Join)), "join_schedules joins schedules, not a product of "
+                                                              "them"))
+        c = export_join(part) if isinstance(part, Join) else export_call(part)
+        parts.append((c.name, c.params))
+        notes += [f"part {i + 1}: {c.note}"] if c.note else []
+    return Call("join_schedules", {"schedules": parts, "boundaries": list(s.boundaries)}, note=" ".join(notes))
+
+
+def _single_call(s: WarmupDecay) -> Call:
+    """The one optax schedule that is ``s`` (a linear warmup prepended or none), or :class:`Refusal`."""
+    w, d, p = s.warmup, s.decay, s.decay_params
     lr, W = s.base_lr, w.steps
     init = w.factor * lr
+    if d.name == "cosine" and p["cycles"] == 0.5 and not W and float(p["steps"]).is_integer():
+        return Call("cosine_decay_schedule", {"init_value": lr, "decay_steps": int(p["steps"]), "alpha": p["floor"],
+                                              "exponent": p["exponent"]}, note=unclamped_note(s, "optax"))
     if d.name == "cosine" and p["cycles"] == 0.5:
         return Call("warmup_cosine_decay_schedule", {
             "init_value": init if W else lr, "peak_value": lr, "warmup_steps": W, "decay_steps": W + p["steps"],
@@ -355,17 +414,26 @@ def export_call(s: WarmupDecay) -> Call:
         return Call("polynomial_schedule", {"init_value": lr, "end_value": p["floor"] * lr,
                                             "power": p.get("power", 1.0), "transition_steps": p["steps"],
                                             "transition_begin": p.get("delay", 0)})
-    if d.name == "piecewise" and not W and p["boundary"] == "at" and all(v > 0 for v in p["values"][:-1]):
-        v = p["values"]
+    v = p.get("values", ())  # init_value > 0, and every value a scale multiplies must be > 0
+    if d.name == "piecewise" and not W and p["boundary"] == "at" and v[0] > 0 and all(x > 0 for x in v[:-1]):
         scales = {int(m): v[i + 1] / v[i] for i, m in enumerate(p["milestones"])}
         if len(scales) == len(p["milestones"]):
             return Call("piecewise_constant_schedule", {"init_value": v[0] * lr, "boundaries_and_scales": scales})
+    if d.name == "knots" and not W:
+        return _knots_call(s)
     refuse_if((True, f"it has no single schedule for a {d.entry.title.lower()} decay with these settings"))
 
 
+def _code(name: str, params: dict, indent: str = "") -> str:
+    if name == "join_schedules":  # one schedule a line
+        inner = "".join(f"{indent}    {_code(n, p, indent + '    ')},\n" for n, p in params["schedules"])
+        return f"optax.join_schedules([\n{inner}{indent}], boundaries={params['boundaries']!r})"
+    return f"optax.{name}({args(**params)})"
+
+
 @FRAMEWORK.renderer
-def render(call: Call, s: WarmupDecay) -> str:
+def render(call: Call, s) -> str:
     return (HEADER + "import optax\n\n"
-            f"schedule = optax.{call.name}({args(**call.params)})\n"
+            f"schedule = {_code(call.name, call.params)}\n"
             "optimizer = optax.adamw(learning_rate=schedule)  # schedule(count), count = updates done\n"
             "# optax computes in float32 unless JAX_ENABLE_X64=1\n")

@@ -11,8 +11,9 @@ Conventions (docs/conventions.md, "torch"):
   ``total_steps`` (we hold the value of step ``total_steps``).
 
 Export writes one native scheduler (or a ``SequentialLR`` of a ``LinearLR``/``ConstantLR`` warmup and one
-decay) where torch has one; :func:`standalone` writes a ``LambdaLR`` that carries warmup_core's own functions
-and so expresses every schedule.
+decay) where torch has one: a cyclic decay is ``CyclicLR``, a clamped cosine or linear anneal to a floor (or a
+cosine ramp to a constant) is ``SWALR``. :func:`standalone` writes a ``LambdaLR`` that carries warmup_core's
+own functions and so expresses every schedule.
 
 The schedulers beyond warmup + decay (torch 2.13.0, the version pinned in requirements.txt; the tests run them live):
 
@@ -371,6 +372,36 @@ def _decay_call(s: WarmupDecay) -> tuple[str, dict] | None:
     return None
 
 
+def _cyclic_call(s: WarmupDecay) -> Call:
+    """``CyclicLR``: its ``base_lr`` (the low end, which it writes into the optimizer) is ``floor × peak``.
+    ``cycle_momentum=False`` because warmup_core models the lr only (and so plain SGD, without momentum, runs it)."""
+    p, lr = s.decay_params, s.base_lr
+    refuse_if((s.warmup.steps, "CyclicLR starts its own cycle at base_lr: a warmup before it has no torch form "
+                               "here"),
+              (p["floor"] == 0, "CyclicLR's base_lr is the lr at the bottom of the cycle and must be > 0 here"))
+    up, down = (int(n) if float(n).is_integer() else n for n in (p["up"], p["down"]))
+    params = {"max_lr": lr, "step_size_up": up, "step_size_down": down, "mode": p["mode"]}
+    if p["mode"] == "exp_range":
+        params["gamma"] = p["gamma"]
+    return Call("CyclicLR", params | {"cycle_momentum": False}, p["floor"] * lr)
+
+
+def _swalr_call(s: WarmupDecay) -> Call | None:
+    """``SWALR`` where it is the one scheduler: a clamped cosine or linear anneal from the optimizer's lr down to
+    ``swa_lr``, or a cosine ramp up to it (torch's ``swa_lr`` may lie above the lr). None otherwise."""
+    w, d, p, lr = s.warmup, s.decay, s.decay_params, s.base_lr
+    if not w.steps:
+        cosine = d.name == "cosine" and (p["exponent"], p["cycles"], p["clamp"]) == (1.0, 0.5, True)
+        linear = d.name == "linear" or (d.name == "polynomial" and (p["power"], p["delay"], p["cycle"]) ==
+                                        (1.0, 0, False))
+        if (cosine or linear) and float(p["steps"]).is_integer():
+            return Call("SWALR", {"swa_lr": p["floor"] * lr, "anneal_epochs": int(p["steps"]),
+                                  "anneal_strategy": "cos" if cosine else "linear"}, lr)
+    elif w.method == "cosine" and w.factor > 0 and d.name == "constant":  # a linear one is LinearLR's
+        return Call("SWALR", {"swa_lr": lr, "anneal_epochs": w.steps, "anneal_strategy": "cos"}, w.factor * lr)
+    return None
+
+
 @FRAMEWORK.exporter
 def export_call(s: WarmupDecay) -> Call:
     common_refusal(s)
@@ -379,7 +410,12 @@ def export_call(s: WarmupDecay) -> Call:
         return Call("OneCycleLR", {"max_lr": lr, "total_steps": p["total_steps"], "pct_start": p["pct_start"],
                                    "anneal_strategy": p["anneal"], "div_factor": p["div_factor"],
                                    "final_div_factor": p["final_div_factor"], "three_phase": p["three_phase"]})
+    if d.name == "cyclic":
+        return _cyclic_call(s)
     decay = _decay_call(s)
+    swa = _swalr_call(s) if decay is None or w.method == "cosine" else None
+    if swa is not None:
+        return swa
     refuse_if((decay is None, f"it has no scheduler for a {d.entry.title.lower()} decay with these settings"),
               (w.method not in ("none", "linear", "constant"), "its warmups (LinearLR, ConstantLR) are linear or "
                                                                "constant"),
@@ -405,10 +441,20 @@ def _scheduler_code(name: str, params: dict) -> str:
 @FRAMEWORK.renderer
 def render(call: Call, s: WarmupDecay) -> str:
     lr = call.params["max_lr"] if call.base_lr is None else call.base_lr
+    if call.name == "SWALR":  # torch's stochastic weight averaging pattern, stepped once per update
+        return (HEADER + "import torch\nfrom torch.optim.swa_utils import SWALR, AveragedModel\n\n"
+                "model = torch.nn.Linear(10, 1)  # your model\n"
+                f"optimizer = torch.optim.SGD(model.parameters(), lr={lr!r})\n"
+                "swa_model = AveragedModel(model)  # the running average of the weights\n"
+                f"scheduler = SWALR(optimizer, {args(**call.params)})\n"
+                "# in the loop: optimizer.step(); scheduler.step(); swa_model.update_parameters(model)\n"
+                "# (anneal_epochs counts scheduler.step() calls: one per optimizer update here)\n"
+                "# at the end, with BatchNorm: torch.optim.swa_utils.update_bn(loader, swa_model)\n")
+    params = {"base_lr": lr, **call.params} if call.name == "CyclicLR" else call.params  # its own base_lr
     return (HEADER + "import torch\nfrom torch.optim import lr_scheduler\n\n"
             "model = torch.nn.Linear(10, 1)  # your model\n"
             f"optimizer = torch.optim.SGD(model.parameters(), lr={lr!r})\n"
-            f"scheduler = {_scheduler_code(call.name, call.params)}\n"
+            f"scheduler = {_scheduler_code(call.name, params)}\n"
             "# in the loop: optimizer.step(); scheduler.step()\n")
 
 
