@@ -299,6 +299,7 @@ def test_progress_says_the_time_left_and_escapes_the_name():
 
 def test_refresh_slows_down_when_drawing_costs_more():
     assert T.refresh_seconds(0.05) == 2.0 and T.refresh_seconds(0.375) == 3.0 and T.refresh_seconds(10) == 5.0
+    assert T.refresh_seconds(10, drawn=False) == 1.0  # until the first line: sooner, whatever it costs
 
 
 def test_share_ids_from_a_hostile_link_are_dropped():

@@ -233,7 +233,7 @@ def shown(state, mine: list[dict]) -> list[str]:
 
 def show(state, run_ids) -> None:
     state[K_SHOWN] = list(dict.fromkeys(run_ids))
-    state.pop(K_DRAWN, None)  # new charts: poll fast until their first line (refresh_seconds)
+    state.pop(K_DRAWN, None)  # new charts: poll faster until their first line (refresh_seconds)
 
 
 def start(mgr, me: str, settings: Settings, strategies, state) -> str | None:
@@ -363,14 +363,13 @@ def runs_table(runs: list[dict], me: str | None = None) -> pd.DataFrame:
 
 
 def refresh_seconds(render_seconds: float, drawn: bool = True) -> float:
-    """How often the live charts redraw: every half second until the first line is drawn (the waiting
-    notes cost next to nothing), then every two seconds, slower when building the charts costs the
+    """How often the live charts redraw: every second until the first line is drawn, then every two seconds, slower when building the charts costs the
     server more, so that it takes at most an eighth of its time (the page's script and the training
     thread share one Python interpreter). Not faster: each refresh makes the browser redraw four
     charts, about 0.6 s of one core in Chromium, and on a laptop the browser shares the cores with
     training (bench/bench_browser_train.py prints the browser's share)."""
     if not drawn:
-        return 0.5
+        return 1.0
     return float(min(5.0, max(2.0, 8 * render_seconds)))
 
 

@@ -40,6 +40,14 @@ def torch_threads() -> int:
     return max(1, (os.cpu_count() or 2) // 2)
 
 
+def _warm_up():
+    """torch imports its compiler the first time an optimizer is made (about 2 s of Python holding the
+    GIL): done here, in the worker, while the page is being read, the first Start trains at once."""
+    import torch
+
+    torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+
+
 class JobManager:
     def __init__(self, store: Store | str | None = None, max_workers: int = 1, max_queued: int = 12,
                  runner: Callable = train_together, flush_every: float = 0.25, lease: float = LEASE_SECONDS,
@@ -52,6 +60,7 @@ class JobManager:
         self.flush_every = flush_every
         self.threads = threads
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="warmup-job")
+        self._pool.submit(_warm_up)  # before the first run is asked for, not after the click
         self._stops: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
         self._closing = threading.Event()
