@@ -365,9 +365,9 @@ def runs_table(runs: list[dict], me: str | None = None) -> pd.DataFrame:
 def refresh_seconds(render_seconds: float, drawn: bool = True) -> float:
     """How often the live charts redraw: every second until the first line is drawn, then every two
     seconds, slower when building the charts costs the server more, so that it takes at most an eighth
-    of its time (the page's script and the training thread share one Python interpreter). Not faster: each refresh makes the browser redraw four
-    charts, about 0.6 s of one core in Chromium, and on a laptop the browser shares the cores with
-    training (bench/bench_browser_train.py prints the browser's share)."""
+    of its time (the page's script and the training thread share one Python interpreter). Not faster:
+    each refresh makes the browser redraw four charts, about 0.6 s of one core in Chromium, and on a
+    laptop the browser shares the cores with training (bench/bench_browser_train.py)."""
     if not drawn:
         return 1.0
     return float(min(5.0, max(2.0, 8 * render_seconds)))
