@@ -29,11 +29,9 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from .store import Store
+from .store import CANCELLED, Store
 
 BACKENDS = ("local", "ray")
-CANCELLED = ("cancelled", "cancelled by the user")  # execute(stopped_as=...): who stopped the runs
-INTERRUPTED = ("interrupted", "the server stopped during the run")
 DONE = ("finished", "diverged")  # a result: never recomputed
 RUNNING = ("queued", "running")
 
@@ -234,7 +232,7 @@ def execute(work: Callable, cells: Sequence[Cell], *, store: Store | None = None
     overrides the default grouping (``cells_per_task`` consecutive cells per task). A chunk that raises is
     retried ``retries`` times, then its unended cells are marked ``failed`` with the error. ``on_event(cell,
     event)`` sees every event once it is stored (the CLI prints rows with it). ``stopped_as``: the ``(status,
-    message)`` of the runs that ``should_stop`` ends (a server that shuts down passes :data:`INTERRUPTED`).
+    message)`` of the runs that ``should_stop`` ends (a server that shuts down passes :data:`~.store.INTERRUPTED`).
     ``ray_init`` holds extra
     ``ray.init`` keywords for a new local Ray (``num_cpus``, ``runtime_env``). If the driver itself stops
     (Ctrl-C), the cells it had not finished are marked ``interrupted`` before the exception goes on.

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from .engine import RunConfig, RunResult, train_together
-from .store import LEASE_SECONDS, LIVE, Lease, Store, StoreError
+from .store import INTERRUPTED, LEASE_SECONDS, LIVE, Lease, Store, StoreError
 
 
 class QueueFullError(RuntimeError):
@@ -121,7 +121,7 @@ class JobManager:
     def _work_ray(self, group_id: str, owner: str, cells, address):
         """A comparison on Ray: one task per run, driven from this thread (cancel marks a run cancelled
         in the store, which the driver polls; shutdown stops every task)."""
-        from .backends import INTERRUPTED, execute
+        from .backends import execute
         from .map_runs import EngineWork
 
         try:
@@ -214,7 +214,7 @@ class JobManager:
                 if isinstance(outcome, RunResult):
                     status, message = outcome.status, "; ".join(m for m in (logger.note, outcome.message) if m)
                     if status == "cancelled" and self._closing.is_set():
-                        status, message = "interrupted", "the server stopped during the run"
+                        status, message = INTERRUPTED
                     self.store.update(run_id, status=status, message=message, device=outcome.device,
                                       finished=time.time())
                 else:  # a bad task or file: recorded for the page, never raised into it

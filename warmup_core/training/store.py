@@ -60,6 +60,8 @@ METRICS = ("step", "lr", "loss", "eval_loss", "eval_acc", "grad_norm", "update_n
            "sharp_limit")
 UPDATABLE = frozenset({"status", "step", "message", "device", "started", "finished"})
 LIVE = ("queued", "running")
+CANCELLED = ("cancelled", "cancelled by the user")  # (status, message) of a run stopped by its owner
+INTERRUPTED = ("interrupted", "the server stopped during the run")  # ... by its server shutting down
 LEASE_SECONDS = 15.0
 
 
