@@ -79,6 +79,8 @@ if not shown:
     st.info("Choose a task and schedules in the sidebar and press **Start**, or run the **teaching demo**: at a "
             "deliberately large learning rate, a transformer trained without warmup gets stuck while the same "
             "model with warmup learns.")
+    if (preview := T.preview_figure(T.Settings.from_state(ss), strategies)) is not None:
+        st.plotly_chart(preview, key=f"{T.P}.preview")
 else:
     c1, c2 = st.columns([3, 1])
     smoothing = c1.slider("smoothing", 0.0, 0.99, 0.6, 0.01, key=f"{T.P}.smooth",
@@ -92,7 +94,7 @@ else:
         t0 = time.perf_counter()
         runs = mgr.store.runs(ids=shown)
         series = T.live_metrics(ss).update(mgr.store, runs)
-        ss[T.K_DRAWN] = any(len(frame) for _, frame in series)
+        ss[T.K_DRAWN] = T.lines_drawn(series)
         for r, (_, frame) in zip(runs, series):
             row = T.progress(r, me, T.last_wall(frame))
             cols = st.columns([5, 1])

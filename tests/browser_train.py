@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import time
 
-LINE = "[data-testid='stPlotlyChart'] .scatterlayer path.js-line"
+# The live charts (not the preview of the schedules drawn before the click), and a line: a path with a
+# segment ("M x,y" alone is one point).
+LIVE_CHARTS = ("[...document.querySelectorAll(\"[data-testid='stPlotlyChart']\")]"
+               ".filter(c => !c.closest('.st-key-train-preview'))")
+HAS_LINE = ("(c) => [...c.querySelectorAll('.scatterlayer path.js-line')]"
+            ".some(p => (p.getAttribute('d') || '').includes('L'))")
+LIVE_LINE = f"() => {LIVE_CHARTS}.some({HAS_LINE})"
 PROGRESS = "[data-testid='stProgress']"
 ALL_FINISHED = ("(n) => { const t = [...document.querySelectorAll(\"[data-testid='stProgress']\")]"
                 ".map(e => e.innerText); return t.length === n && t.every(s => s.includes('finished')); }")
@@ -22,11 +28,10 @@ def chart_states(page) -> list[str]:
     """For each chart: 'lines', 'points' (a first marker), 'waiting' (its note), or 'empty' (bare axes:
     what must never show)."""
     return page.evaluate(
-        "() => [...document.querySelectorAll(\"[data-testid='stPlotlyChart']\")].map(c =>"
-        " c.querySelector('.scatterlayer path.js-line') ? 'lines' :"
-        " (c.querySelector('.scatterlayer path.point') ? 'points' :"
+        f"() => {{ const line = {HAS_LINE}; return {LIVE_CHARTS}.map(c =>"
+        " line(c) ? 'lines' : (c.querySelector('.scatterlayer path.point, .scatterlayer path.js-line') ? 'points' :"
         " ((c.querySelector('.annotation-text') || {}).textContent || '').includes('waiting for the first') ?"
-        " 'waiting' : 'empty'))")
+        " 'waiting' : 'empty')); }")
 
 
 def run_demo(page, url: str, timeout_s: float = 600, steps: int | None = None) -> dict:
@@ -54,7 +59,7 @@ def run_demo(page, url: str, timeout_s: float = 600, steps: int | None = None) -
         page.wait_for_timeout(500)
     t0 = time.perf_counter()
     button.click()
-    page.wait_for_selector(LINE, timeout=timeout_s * 1000)
+    page.wait_for_function(LIVE_LINE, timeout=timeout_s * 1000, polling=50)
     first = time.perf_counter() - t0
     at_first = chart_states(page)
     page.wait_for_function(ALL_FINISHED, arg=3, timeout=timeout_s * 1000, polling=250)

@@ -12,7 +12,7 @@ import re
 import pytest
 
 from tests.browser import ROOT, app_server, browser_page, chromium_path, wait_for_app
-from tests.browser_train import LINE, chart_states, progress_texts
+from tests.browser_train import LIVE_LINE, chart_states, progress_texts
 from warmup_core.training.store import Store
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(1800)]  # minutes under load
@@ -72,7 +72,7 @@ def test_runs_survive_refresh_reopen_and_restart_and_the_page_fits_a_phone(tmp_p
         key = re.search(r"owner=([0-9a-f]{32})", page.url).group(1)  # the key is in the address
 
         page.get_by_role("button", name="Teaching demo").click()
-        page.wait_for_selector(LINE, timeout=WAIT_MS)
+        page.wait_for_function(LIVE_LINE, timeout=WAIT_MS, polling=100)
         states = chart_states(page)
         assert "empty" not in states and states.count("lines") >= 1, states  # never bare −1…1 axes
         wait_progress(page, 3)

@@ -362,8 +362,13 @@ def runs_table(runs: list[dict], me: str | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["run", "id", "status", "progress", "device", "note"])
 
 
+def lines_drawn(series: list[tuple[str, pd.DataFrame]]) -> bool:
+    """Whether a chart has a line yet: a run with two logged steps (one step draws only a marker)."""
+    return any(len(frame) >= 2 for _, frame in series)
+
+
 def refresh_seconds(render_seconds: float, drawn: bool = True) -> float:
-    """How often the live charts redraw: every second until the first line is drawn, then every two
+    """How often the live charts redraw: every second until a line is drawn (:func:`lines_drawn`), then every two
     seconds, slower when building the charts costs the server more, so that it takes at most an eighth
     of its time (the page's script and the training thread share one Python interpreter). Not faster:
     each refresh makes the browser redraw four charts, about 0.6 s of one core in Chromium, and on a
@@ -494,6 +499,27 @@ def _metric_layout(title: str, y_title: str, log_y: bool, steps: int) -> go.Layo
     if steps:
         fig.update_xaxes(range=[0, max(steps - 1, 1)])
     return fig.layout  # read-only by convention: go.Figure(layout=...) copies it
+
+
+def preview_figure(settings: Settings, strategies: list[dict] | None = None) -> go.Figure | None:
+    """Before a start: the learning rate each chosen schedule will apply, over the run's steps (None
+    when no schedule is chosen). Also what makes the browser load its chart library before the click,
+    so the live charts draw without that wait."""
+    steps = int(settings.steps)
+    chosen = run_schedules(list(settings.schedules), settings.lr, steps, min(int(settings.warmup), steps),
+                           settings.factor, strategies)
+    if not chosen:
+        return None
+    x = np.arange(steps)
+    traces = []
+    for i, (name, schedule, _) in enumerate(chosen):
+        tx, ty = thin(x, np.asarray(schedule(x), dtype=np.float64))
+        label = html.escape(name)
+        traces.append({"type": "scatter", "x": tx, "y": ty, "mode": "lines", "name": label,
+                       "line": {"color": PALETTE[i % len(PALETTE)], "width": 2},
+                       "hovertemplate": "%{y:.4~g}<extra>" + label + "</extra>"})
+    return go.Figure(data=traces, layout=_metric_layout("The learning rates these runs will apply", "learning rate",
+                                                        False, steps))
 
 
 def run_length(runs: list[dict]) -> int:

@@ -60,12 +60,21 @@ class JobManager:
         self.flush_every = flush_every
         self.threads = threads
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="warmup-job")
-        self._pool.submit(_warm_up)  # before the first run is asked for, not after the click
+        self._warm = self._pool.submit(_warm_up)  # before the first run is asked for, not after the click
         self._stops: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
         self._closing = threading.Event()
         self._ray: set[str] = set()  # runs handed to Ray drivers (their threads: _ray_jobs)
         self._ray_jobs: list[threading.Thread] = []
+
+    def warmed(self, timeout: float | None = None) -> bool:
+        """Block until the worker has done what the first run would wait for (True if it has): a page
+        is read before its first click; a benchmark or test that starts at once waits here instead."""
+        try:
+            self._warm.result(timeout)
+        except Exception:  # noqa: BLE001 - a timeout, or torch failed to import: the run says why
+            return False
+        return True
 
     # --- submitting ------------------------------------------------------------------------------
     def pending(self) -> int:
