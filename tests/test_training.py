@@ -539,15 +539,21 @@ def test_cli_fuzz_never_a_traceback(monkeypatch, capsys, tmp_path):
 @pytest.mark.slow
 def test_the_teaching_demo_shows_what_its_caption_says():
     """pages/train.py's caption under the demo: without warmup the Post-LN transformer stalls near the loss
-    of predicting letter frequencies; with a linear warmup it keeps learning; the constant warmup's jump
-    lands in between. (Seeds 0-2 all show it at 200 steps; the test runs the page's seed.)"""
+    of predicting letter frequencies while with a linear warmup it keeps learning (seeds 0-9 all show it:
+    scripts/demo_seeds.py; checked here on 0-2); the constant warmup's jump lands in between on 7 of the 10
+    seeds, the page's seed among them."""
+    from dataclasses import replace
+
     from ui.train import DEMO
     from warmup_core.training.tasks import stdlib_text
 
     text = np.frombuffer(stdlib_text(1_000_000), dtype=np.uint8)
     p = np.bincount(text) / len(text)
     unigram = float(-(p[p > 0] * np.log(p[p > 0])).sum())  # nats per character: 3.17
-    final = {c.name: train(c).final_loss for c in DEMO.configs()}
-    assert final["no warmup"] > 0.85 * unigram, (final, unigram)
-    assert final["linear warmup"] < unigram - 0.6, (final, unigram)
-    assert final["linear warmup"] < final["constant warmup"] < final["no warmup"], final
+    assert DEMO.seed == 0
+    for seed in (0, 1, 2):
+        final = {c.name: train(c).final_loss for c in replace(DEMO, seed=seed).configs()}
+        assert final["no warmup"] > 0.85 * unigram, (seed, final, unigram)
+        assert final["linear warmup"] < unigram - 0.6, (seed, final, unigram)
+        if seed == DEMO.seed:
+            assert final["linear warmup"] < final["constant warmup"] < final["no warmup"], final
