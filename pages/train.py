@@ -29,10 +29,10 @@ me = T.owner(ss, st.query_params, st.context.cookies)
 if not ss.get(T.K_COOKIE):
     st.html(T.cookie_script(me), unsafe_allow_javascript=True)
     ss[T.K_COOKIE] = True
-st.caption(f"Runs on **{describe(device)}**. Every schedule starts from the same initial weights and sees the "
-           "same batches in the same order (one seed), so the curves differ only by the schedule. Runs are kept in "
-           "a database and this page's address holds your key, so a refresh, a closed tab or a restarted server "
-           "loses nothing.")
+st.caption(f"Runs on **{describe(device, mgr.threads)}**. Every schedule starts from the same initial weights and "
+           "sees the same batches in the same order (one seed), so the curves differ only by the schedule. Runs are "
+           "kept in a database and this page's address holds your key, so a refresh, a closed tab or a restarted "
+           "server loses nothing.")
 st.button("▶ Teaching demo: warmup vs none", on_click=T.set_demo, args=(ss,), key=T.K_DEMO, type="primary",
           help=f"{TASKS[T.DEMO.task].title}, Adam at lr {T.DEMO.lr:g}: three schedules of {T.DEMO.steps} steps, "
                "training together; the progress bars show the time left.")

@@ -1,8 +1,10 @@
 """AppTest helpers shared by the page tests: open a page as a link would, rerun it, read its charts."""
 
+import base64
 import json
 from pathlib import Path
 
+import numpy as np
 from streamlit.testing.v1 import AppTest
 
 PAGES = Path(__file__).resolve().parents[1] / "pages"
@@ -21,6 +23,13 @@ def open_page(name: str, query: dict | None = None, timeout: float = 60) -> AppT
     for k, v in (query or {}).items():
         at.query_params[k] = v
     return rerun(at)
+
+
+def array(value) -> np.ndarray:
+    """A trace's x or y as the browser gets it (a list, or Plotly's typed-array encoding) as floats."""
+    if isinstance(value, dict):
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).astype(float)
+    return np.asarray(value, dtype=float)
 
 
 def figures(at: AppTest) -> list[dict]:

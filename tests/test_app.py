@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import PAGES, figures
+from tests.apptest import PAGES, array, figures
 from tests.apptest import open_page as run
 from ui import state
 from ui.presets import PRESETS, short_name
@@ -16,16 +16,11 @@ from warmup_core import Decay, Schedule, Warmup
 
 
 def decode_y(trace):
-    y = trace["y"]
-    if isinstance(y, dict):  # plotly's typed-array encoding
-        import base64
-
-        return np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"])
-    return np.asarray(y, dtype=float)
+    return array(trace["y"])
 
 
 def xs(trace):
-    return decode_y({"y": trace["x"]})
+    return array(trace["x"])
 
 
 def type_in(at, key, text):

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 pytest.importorskip("torch")
 
-from tests.apptest import PAGES, figures, open_page  # noqa: E402
+from tests.apptest import PAGES, array, figures, open_page  # noqa: E402
 from ui import train as T  # noqa: E402
 from warmup_core.training import train  # noqa: E402
 from warmup_core.training.store import METRICS, Store  # noqa: E402
@@ -83,6 +83,40 @@ def test_a_small_comparison_runs_and_shows_live_charts(db):
     assert list(at.dataframe[0].value["status"]) == ["finished"] * 3
     csv = pd.read_csv(__import__("io").BytesIO(T.metrics_csv(T.manager().store, at.session_state["train.shown"])))
     assert set(csv["run"]) == {"no warmup", "linear warmup", "constant warmup"} and len(csv) == 90
+
+
+def test_before_a_start_the_page_previews_the_learning_rates_it_will_run(db):
+    """What a user sees before pressing Start: each chosen schedule's lr over the run (the values the
+    optimizer will get), following the sidebar; once runs are shown, their live charts replace it."""
+    at = page()
+    preview = "The learning rates these runs will apply"
+
+    def check(warmup):
+        (fig,) = figures(at)
+        assert fig["layout"]["title"]["text"] == preview
+        made = T.run_schedules(list(T.DEFAULTS.schedules), T.DEFAULTS.lr, T.DEFAULTS.steps, warmup, T.DEFAULTS.factor)
+        assert [t["name"] for t in fig["data"]] == [name for name, _, _ in made]
+        for trace, (_, schedule, _) in zip(fig["data"], made):
+            x = array(trace["x"])
+            np.testing.assert_allclose(array(trace["y"]), schedule(x.astype(int)), rtol=1e-12)
+            assert x[0] == 0 and x[-1] == T.DEFAULTS.steps - 1
+
+    check(T.DEFAULTS.warmup)
+    at.get_by_key("train.warmup").set_value(40).run()  # one edit: the preview follows
+    check(40)
+    start_small(at)
+    assert preview not in [f["layout"]["title"]["text"] for f in figures(at)]
+
+
+def test_the_page_states_the_thread_count_runs_use_not_the_pages(db):
+    """Runs train with the job manager's torch threads (half the cores), whatever torch's count is
+    in the page's process: the caption says the former."""
+    import os
+
+    at = page()
+    threads = T.manager().threads
+    said = " ".join(c.value for c in at.caption)
+    assert f"CPU ({threads} torch thread{'' if threads == 1 else 's'} of {os.cpu_count()} cores)" in said, said
 
 
 def test_an_empty_selection_is_refused_with_a_message(db):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import torch
 
 
@@ -27,10 +29,13 @@ def pick_device(want: str = "auto") -> torch.device:
     return torch.device(want)
 
 
-def describe(device: torch.device | str) -> str:
+def describe(device: torch.device | str, threads: int | None = None) -> str:
+    """The device in words; on the CPU with the torch thread count runs use (``threads``: a job
+    manager's setting; else this process's current count) and the machine's cores."""
     device = torch.device(device)
     if device.type == "cuda":
         return f"GPU: {torch.cuda.get_device_name(device)}"
     if device.type == "mps":
         return "Apple GPU (MPS)"
-    return f"CPU ({torch.get_num_threads()} threads)"
+    n = threads or torch.get_num_threads()
+    return f"CPU ({n} torch thread{'' if n == 1 else 's'} of {os.cpu_count()} cores)"
