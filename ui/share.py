@@ -12,7 +12,8 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from warmup_core import Schedule, from_dict
+from warmup_core import LRSchedule, Schedule, from_dict
+from warmup_core.pairs import with_total_steps
 
 from . import codegen, safe, state, widgets
 from .session import default
@@ -70,12 +71,13 @@ def load_page_state(prefix: str, seed=None, extra_controls: tuple = ()):
     return visible
 
 
-def cap_length(schedule: Schedule, what: str = "This link") -> tuple[Schedule, str | None]:
-    """A schedule no longer than the pages draw, with a note when it was shortened."""
+def cap_length(schedule: LRSchedule, what: str = "This link") -> tuple[LRSchedule, str | None]:
+    """A schedule (a pair, or a join / product of parts) no longer than the pages draw, with a note when it
+    was shortened."""
     n = schedule.total_steps
     if n is None or n <= widgets.MAX_STEPS:
         return schedule, None
-    capped = schedule.replace(total_steps=widgets.MAX_STEPS)
+    capped = with_total_steps(schedule, widgets.MAX_STEPS)
     return capped, (f"{what} asked for {n:,} training steps; capped at {widgets.MAX_STEPS:,}, the most a page "
                     "draws.")
 
