@@ -140,21 +140,33 @@ def _nest(depth: int) -> dict:
     return d
 
 
-@pytest.mark.parametrize("schedule,needle", [
-    (_nest(40), "nested more than 32 deep"),
-    (Product([WarmupDecay(0.1, decay=Decay("step", step_size=7, gamma=0.9))] * 40, total_steps=100).to_dict(),
-     "built from 40 parts; at most 32"),
-    (Join([WarmupDecay(0.1)], [], None).to_dict(), "with total_steps"),
-    ({"type": "join", "parts": [], "boundaries": [], "total_steps": 10}, "join needs one or more schedules"),
-    ({"type": "product", "parts": [{"base_lr": 1e300}], "total_steps": 10}, "base_lr"),
-    ({"type": "join", "parts": [{"base_lr": 0.1}, {"base_lr": 0.1}], "boundaries": [-5], "total_steps": 10},
-     "join boundaries"),
+def _step_product(n: int) -> dict:
+    return Product([WarmupDecay(0.1, decay=Decay("step", step_size=7, gamma=0.9))] * n, total_steps=100).to_dict()
+
+
+def _two(boundary) -> dict:
+    return {"type": "join", "parts": [{"base_lr": 0.1}, {"base_lr": 0.1}], "boundaries": [boundary], "total_steps": 10}
+
+
+@pytest.mark.parametrize("hostile,sane,needle", [
+    (_nest(40), _nest(5), "nested more than 32 deep"),
+    (_step_product(40), _step_product(5), "built from 40 parts; at most 32"),
+    (Join([WarmupDecay(0.1)], [], None).to_dict(), Join([WarmupDecay(0.1)], [], 100).to_dict(), "with total_steps"),
+    ({"type": "join", "parts": [], "boundaries": [], "total_steps": 10},
+     {"type": "join", "parts": [{"base_lr": 0.1}], "boundaries": [], "total_steps": 10},
+     "join needs one or more schedules"),
+    ({"type": "product", "parts": [{"base_lr": 1e300}], "total_steps": 10},
+     {"type": "product", "parts": [{"base_lr": 0.1}], "total_steps": 10}, "base_lr"),
+    (_two(-5), _two(5), "join boundaries"),
 ])
-def test_a_hostile_composite_in_a_link_is_a_warning(schedule, needle):
-    at = open_page("compare.py", _link(schedule))
+def test_a_hostile_composite_in_a_link_is_a_warning_and_its_sane_sibling_loads(hostile, sane, needle):
+    at = open_page("compare.py", _link(hostile))
     warning = texts(at.warning)
     assert "could not be used" in warning and needle in warning
     assert [s.name for s in strategies(at)] == [s.name for s in compare.default_strategies()]
+    at = open_page("compare.py", _link(sane, "sane"))
+    assert not at.warning and [s.name for s in strategies(at)] == ["sane"]
+    assert "sane" in [d["name"] for d in figures(at)[0]["data"]]
 
 
 def test_a_composite_link_asking_for_a_huge_length_is_capped_and_memory_stays_bounded():
