@@ -21,7 +21,7 @@ import pytest
 from tests.apptest import figures, open_page
 from tests.test_configs_app import fact, load, paste
 from ui import compare, state, widgets
-from warmup_core import Decay, Join, Product, Warmup, WarmupDecay
+from warmup_core import Decay, Join, Product, Warmup, WarmupDecay, from_dict
 from warmup_core.configs import from_config
 from warmup_core.pairs import as_warmup_decay
 
@@ -87,6 +87,8 @@ def test_a_composite_that_is_not_a_pair_is_compared_shared_and_removed_read_only
     frame = pd.read_csv(io.BytesIO(compare.curves_csv(strategies(at))))
     n = composite.total_steps
     np.testing.assert_allclose(frame[NAME].to_numpy()[:n], composite(np.arange(n)), rtol=1e-15, atol=0)
+    parquet = pd.read_parquet(io.BytesIO(compare.curves_parquet(strategies(at))))
+    np.testing.assert_array_equal(parquet[NAME].to_numpy()[:n], composite(np.arange(n)))
 
     # the share link, opened in a fresh session: the same strategy, drawn the same
     link = at.session_state["compare.link_state"]
@@ -171,12 +173,12 @@ def test_a_hostile_composite_in_a_link_is_a_warning_and_its_sane_sibling_loads(h
 
 def test_a_composite_link_asking_for_a_huge_length_is_capped_and_memory_stays_bounded():
     parts = [WarmupDecay(0.1, Warmup("linear", 1000), Decay("constant")),
-             WarmupDecay(0.1, decay=Decay("cosine_restarts", period=977.0, cycle_decay=0.9))] * 16
-    huge = Join(parts, [1000 * (i + 1) for i in range(31)], total_steps=10**15)
+             WarmupDecay(0.1, decay=Decay("cosine_restarts", period=977.0, cycle_decay=0.9))] * 4
+    huge = Join(parts, [1000 * (i + 1) for i in range(7)], total_steps=10**15)
     tracemalloc.start()
     try:
         at = open_page("compare.py", _link(huge.to_dict(), "long"), timeout=300)
-        peak = tracemalloc.get_traced_memory()[1]
+        peak = tracemalloc.get_traced_memory()[1]  # numpy's arrays are traced
     finally:
         tracemalloc.stop()
     assert f"capped at {widgets.MAX_STEPS:,}" in texts(at.info)
@@ -187,3 +189,18 @@ def test_a_composite_link_asking_for_a_huge_length_is_capped_and_memory_stays_bo
     np.testing.assert_allclose(values, item.schedule(steps), rtol=1e-12, atol=0)
     assert peak < 1.5e9, f"{peak / 1e9:.2f} GB"  # the curve is reduced chunk by chunk: 10M steps never at once
     assert json.loads(json.dumps(item.to_dict())) == item.to_dict()
+
+
+def test_explore_shows_a_composite_link_as_its_exact_pair_and_warns_on_one_that_is_not():
+    """A link to Explore holding a composition: the pair it equals (said in a note), or a warning naming Compare."""
+    d2 = from_config((CONFIGS / "detectron2" / "Base-RCNN-FPN.yaml").read_text())
+    at = open_page("explore.py", {"s": state.encode({"schedule": d2.to_dict()})})
+    assert not at.warning and "equals one warmup + decay pair at every step" in texts(at.info)
+    shown = from_dict(state.decode(at.session_state["explore.link_state"])["schedule"])
+    pair = as_warmup_decay(d2)  # the controls write the decay's values as text: 0.010000000000000002 is 0.01
+    assert (shown.warmup, shown.convention, shown.decay.name) == (pair.warmup, "prepend", "piecewise")
+    t = np.arange(100_000)
+    np.testing.assert_allclose(shown(t), d2(t), rtol=1e-12, atol=0)
+    rtm = from_config(RTMDET, **RTMDET_FACTS)
+    at = open_page("explore.py", {"s": state.encode({"schedule": rtm.to_dict()})})
+    assert "is not one (Compare shows it, read-only)" in texts(at.warning)

@@ -25,9 +25,6 @@ MODES = ("Overlay", "Small multiples", "Against a baseline")
 MAX_NAME = 60
 
 
-MAX_PARTS = 32  # pairs in one read-only strategy from a link (each is evaluated over every drawn step)
-
-
 @dataclass(frozen=True)
 class Strategy:
     """One named schedule; ``preset`` is the library preset it still is, if any. A schedule that is not a
@@ -85,8 +82,8 @@ def from_link(items) -> tuple[tuple[Strategy, ...], list[str]]:
         s = from_dict(item["schedule"])
         if s.total_steps is None:
             raise ValueError(f"strategy {i + 1} must be a schedule with total_steps")
-        if leaves(s) > MAX_PARTS:
-            raise ValueError(f"strategy {i + 1} is built from {leaves(s)} parts; at most {MAX_PARTS}")
+        if leaves(s) > share.MAX_PARTS:
+            raise ValueError(f"strategy {i + 1} is built from {leaves(s)} parts; at most {share.MAX_PARTS}")
         s, note = share.cap_length(s, f"Strategy “{name}”")
         try:
             widgets.check_evaluable(s)
