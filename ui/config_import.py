@@ -201,6 +201,8 @@ def _box_with_action(key: str, visible: bool, button: str, on_click, read_only_b
     which calls ``on_click`` with it as it is."""
     import streamlit as st
 
+    from . import share
+
     if not visible:
         return
     with st.sidebar, st.expander("Import a config", expanded=bool(st.session_state.get(f"{key}.config.text"))):
@@ -211,7 +213,10 @@ def _box_with_action(key: str, visible: bool, button: str, on_click, read_only_b
         if schedule is None:
             st.warning(plain(notes[0]))
             _preview(result, key)
-            if read_only_button:
+            if read_only_button and leaves(result.curve) > share.MAX_PARTS:  # a link could not hold it
+                st.caption(plain(f"Built from {leaves(result.curve)} parts: more than a strategy holds "
+                                 f"({share.MAX_PARTS}), so it cannot be compared."))
+            elif read_only_button:
                 schedule, notes = read_only(result)
                 for line in notes:
                     st.caption(plain(line))
