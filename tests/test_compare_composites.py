@@ -23,7 +23,7 @@ from tests.test_configs_app import fact, load, paste
 from ui import compare, state, widgets
 from warmup_core import Decay, Join, Product, Warmup, WarmupDecay, from_dict
 from warmup_core.configs import from_config
-from warmup_core.pairs import as_warmup_decay
+from warmup_core.pairs import as_warmup_decay, leaves
 
 CONFIGS = Path(__file__).parent / "configs"
 RTMDET = (CONFIGS / "mmengine" / "schedule_1x.py").read_text() + "\n" + \
@@ -204,3 +204,15 @@ def test_explore_shows_a_composite_link_as_its_exact_pair_and_warns_on_one_that_
     rtm = from_config(RTMDET, **RTMDET_FACTS)
     at = open_page("explore.py", {"s": state.encode({"schedule": rtm.to_dict()})})
     assert "is not one (Compare shows it, read-only)" in texts(at.warning)
+
+
+def test_a_config_built_from_more_parts_than_a_link_holds_is_drawn_but_not_added():
+    scheds = ", ".join(f"dict(type='ConstantLR', factor=0.5, by_epoch=False, begin={20 * i}, end={20 * i + 10})"
+                       for i in range(12))
+    text = (f"param_scheduler = [{scheds}]\noptim_wrapper = dict(optimizer=dict(type='SGD', lr=0.1))\n"
+            "train_cfg = dict(type='IterBasedTrainLoop', max_iters=300)\n")
+    assert leaves(from_config(text)) > 32
+    at = paste(open_page("compare.py"), "compare", text)
+    assert "not one warmup + decay pair" in texts(at.warning)
+    assert "more than a strategy holds (32)" in texts(at.sidebar.caption)
+    assert "compare.import.config.load" not in [b.key for b in at.button]
