@@ -162,3 +162,21 @@ def test_with_total_steps_and_leaves():
     assert shorter.total_steps == 600 and type(shorter) is type(composite)
     np.testing.assert_array_equal(shorter(np.arange(900)), composite(np.arange(900)))
     assert leaves(composite) == 4 and leaves(_warm()) == 1
+
+
+def test_an_epoch_stepped_cosine_after_an_iteration_warmup_converts():
+    """mmpretrain's pattern (written here, not copied): LinearLR over 5 epochs converted to iterations (it reaches 1
+    at end - 1), then CosineAnnealingLR stepped per epoch (a staircase) from epoch 5, frozen at its end. The
+    staircase's clock starts one step after the ramp: its milestones move one step later, a linear warmup of
+    5 L - 1 steps prepended."""
+    text = ("param_scheduler = [\n"
+            "    dict(type='LinearLR', start_factor=1e-3, by_epoch=True, begin=0, end=5, convert_to_iter_based=True),\n"
+            "    dict(type='CosineAnnealingLR', T_max=295, eta_min=1e-5, by_epoch=True, begin=5, end=300)]\n"
+            "optim_wrapper = dict(optimizer=dict(type='AdamW', lr=5e-4))\n"
+            "train_cfg = dict(by_epoch=True, max_epochs=300)\n")
+    composite = from_config(text, "mmengine", epoch_length=100)
+    pair = as_warmup_decay(composite)
+    assert (pair.warmup, pair.convention, pair.decay.name) == (Warmup("linear", 499, factor=1e-3), "prepend",
+                                                              "piecewise")
+    assert list(pair.decay_params["milestones"][:2]) == [101, 201]
+    every_step_equal(pair, composite, 499)

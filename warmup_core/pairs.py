@@ -20,11 +20,12 @@ boundary; where all factors but one are constant (a warmup's factor after its ra
 milestones: read from the shapes, never guessed from samples) the piece is that one part, scaled. A part's
 constant tail (a warmup's decay of ``constant``, a multistep after its last milestone, a clamped cosine after
 its length) is cut off as a constant piece, and a constant piece that a neighbour already has the value of is
-merged into it. What remains must be one piece (a warmup + decay pair itself), or a warmup then a decay:
-the decay's clock restarts where the warmup ends (``prepend``) or runs from 0 (``multiply`` where the decay is
-still 1 during the warmup, else ``override``). Last, both schedules are compared at every breakpoint (each
-side, ±1) and an even sample: any difference beyond ``rtol = 1e-12`` is a ``None`` (a guard; the rules above
-are exact).
+merged into it (a multistep / piecewise decay's clock may start earlier, its milestones moved later by as
+much, where its first value is that constant). What remains must be one piece (a warmup + decay pair
+itself), or a warmup then a decay: the decay's clock restarts where the warmup ends (``prepend``) or runs
+from 0 (``multiply`` where the decay is still 1 during the warmup, else ``override``). Last, both schedules
+are compared at every breakpoint (each side, ±1) and an even sample: any difference beyond ``rtol = 1e-12``
+is a ``None`` (a guard; the rules above are exact).
 
 Steps are whole optimizer updates: the pair equals the composite at every step ``t = 0, 1, 2, ...``,
 after the end of training included.
@@ -232,6 +233,8 @@ def _normalise(pieces: list[_Piece]) -> list[_Piece]:
     while i < len(merged):  # a constant into the part after it (whose clock reaches back), then before it
         q = merged[i]
         nxt = merged[i + 1] if i + 1 < len(merged) else None
+        if q.part is None and nxt is not None and nxt.part is not None and nxt.clock > q.start:
+            nxt = _reclocked(nxt, q.start) or nxt
         if (q.part is None and nxt is not None and nxt.part is not None and nxt.clock <= q.start
                 and _constant_on(nxt.part, q.start - nxt.clock, q.end - nxt.clock) and _same(nxt.value_at(q.start),
                                                                                            q.scale)):
@@ -244,6 +247,22 @@ def _normalise(pieces: list[_Piece]) -> list[_Piece]:
             out.append(q)
         i += 1
     return out
+
+
+def _reclocked(q: _Piece, clock: float) -> _Piece | None:
+    """``q`` on a clock started earlier, at ``clock``: a multistep / piecewise decay (no warmup, no offset) whose
+    milestones move later by the difference, the same values at every step from ``q.start`` on (its
+    breakpoints are the same steps). Before them it has its first value; the caller checks that value."""
+    p, k = q.part, q.clock - clock
+    if p.warmup.steps or p.offset or p.decay.name not in ("multistep", "piecewise") or k != int(k):
+        return None
+    params = p.decay_params
+    later = [m + int(k) for m in params["milestones"]]
+    try:
+        part = p.replace(decay=Decay(p.decay.name, **{**params, "milestones": later}))
+    except ValueError:
+        return None
+    return replace(q, part=part, clock=clock)
 
 
 # --- the pair ---------------------------------------------------------------------------------------------
