@@ -216,3 +216,21 @@ def test_a_config_built_from_more_parts_than_a_link_holds_is_drawn_but_not_added
     assert "not one warmup + decay pair" in texts(at.warning)
     assert "more than a strategy holds (32)" in texts(at.sidebar.caption)
     assert "compare.import.config.load" not in [b.key for b in at.button]
+
+
+def test_a_read_only_strategy_too_large_for_a_link_gets_the_share_boxs_note():
+    """The share box's bound holds for compositions too: no ?s= in the URL, the note instead."""
+    from streamlit.testing.v1 import AppTest
+
+    rng = np.random.default_rng(1)
+    parts = [WarmupDecay(0.1, decay=Decay("piecewise", milestones=list(range(1, 301)), values=list(rng.random(301))))
+             for _ in range(12)]
+    big = compare.Strategy("big", Join(parts, [100 * (i + 1) for i in range(11)], total_steps=2000))
+    assert not big.editable
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "pages" / "compare.py"), default_timeout=60)
+    at.session_state["compare.strategies"] = (*compare.default_strategies(), big)
+    at.run()
+    assert not at.exception
+    assert len(at.session_state["compare.link_state"]) > state.MAX_LEN and "s" not in at.query_params
+    assert "too large to share as a link" in texts(at.warning)
+    assert "big" in [d["name"] for d in figures(at)[0]["data"]]
