@@ -111,6 +111,9 @@ def _warm(W=20, f=0.1, lr=0.1):
     (Join([WarmupDecay(0.1, decay=Decay("cosine", steps=100)), _warm()], [100], 200), "a decay, then a warmup"),
     (Join([_warm(), WarmupDecay(0.1, decay=Decay("cosine", steps=100), offset=3)], [20], 200),
      "the decay's clock is 3 steps ahead"),
+    (Product([WarmupDecay(0.1, decay=Decay("piecewise", milestones=[0], values=[1.0, 0.0])),
+              Join([WarmupDecay(0.1), WarmupDecay(0.1, decay=Decay("cosine", steps=100))], [10])], total_steps=200),
+     "an lr of 0 throughout: no peak for a warmup to be a fraction of"),
 ])
 def test_composites_that_are_not_a_pair_give_none(composite, why):
     assert as_warmup_decay(composite) is None, why
@@ -180,3 +183,51 @@ def test_an_epoch_stepped_cosine_after_an_iteration_warmup_converts():
                                                               "piecewise")
     assert list(pair.decay_params["milestones"][:2]) == [101, 201]
     every_step_equal(pair, composite, 499)
+
+
+def test_random_nested_compositions_never_raise_and_are_exact_when_converted():
+    """Joins and products nested three deep over warmups and decays (zeros, offsets, restarts included):
+    ``as_warmup_decay`` returns None or a pair equal at every step, and never raises."""
+    rng = np.random.default_rng(17)
+
+    def leaf():
+        k = int(rng.integers(7))
+        lr = float(rng.choice([0.1, 0.05]))
+        if k == 0:
+            return WarmupDecay(lr, Warmup(str(rng.choice(["linear", "constant", "exponential"])),
+                                          int(rng.integers(1, 40)), factor=float(rng.choice([0.01, 0.5]))))
+        if k == 1:
+            return WarmupDecay(lr, decay=Decay("piecewise", milestones=[int(rng.integers(0, 50))],
+                                               values=[1.0, float(rng.choice([0.0, 0.3]))]))
+        if k == 2:
+            return WarmupDecay(lr, decay=Decay("multistep", milestones=sorted(rng.integers(0, 120, 2).tolist())),
+                               offset=int(rng.choice([0, 0, 3])))
+        if k == 3:
+            return WarmupDecay(lr, decay=Decay("cosine", steps=int(rng.integers(10, 150)), clamp=bool(rng.integers(2))))
+        if k == 4:
+            return WarmupDecay(lr, Warmup("linear", int(rng.integers(1, 30))), Decay("linear", steps=60), "multiply")
+        if k == 5:
+            return WarmupDecay(lr, decay=Decay("cosine_restarts", period=float(rng.integers(5, 40))))
+        return WarmupDecay(lr)
+
+    def node(depth):
+        if depth == 0 or rng.random() < 0.35:
+            return leaf()
+        n = int(rng.integers(1, 4))
+        parts = [node(depth - 1) for _ in range(n)]
+        if rng.random() < 0.6:
+            return Join(parts, sorted(rng.integers(0, 100, n - 1).tolist()))
+        return Product(parts)
+
+    converted = 0
+    for _ in range(300):
+        composite = node(3)
+        if not isinstance(composite, (Join, Product)):
+            continue
+        composite = with_total_steps(composite, 200)
+        pair = as_warmup_decay(composite)
+        if pair is not None:
+            converted += 1
+            t = np.arange(400, dtype=np.float64)
+            np.testing.assert_allclose(pair(t), composite(t), rtol=1e-12, atol=0)
+    assert converted >= 20

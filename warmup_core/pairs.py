@@ -292,6 +292,8 @@ def _pair(pieces: list[_Piece], total: int | None, base: float) -> WarmupDecay |
     if tail.part is None or tail.part.warmup.steps or tail.part.offset or W != head.end:
         return None
     peak, rest = tail.scale, tail.part
+    if not peak > 0:  # a decay held at 0 by another factor: no peak to be a fraction of
+        return None
     decay = Decay(rest.decay.name, **rest.decay_params)
     if tail.clock == W:
         convention = "prepend"
