@@ -14,7 +14,7 @@ import streamlit as st
 from warmup_core import Decay, LRSchedule, Schedule, Warmup, compat, from_dict, from_json
 from warmup_core.downsample import downsample_indices
 from warmup_core.libraries import same_settings
-from warmup_core.pairs import leaves
+from warmup_core.pairs import built_from, leaves
 
 from . import explore, safe, share, widgets
 from .figures import Trace, relative_values
@@ -41,9 +41,8 @@ class Strategy:
 
     def read_only_reason(self) -> str:
         """One line (plain text) saying why the controls cannot edit it."""
-        return (f"“{self.name}” is read-only: its schedule is a {type(self.schedule).__name__.lower()} of "
-                f"{leaves(self.schedule)} parts, not a warmup + decay pair the controls can edit. It is drawn, "
-                "shared and downloaded like the others; Delete removes it.")
+        return (f"“{self.name}” is read-only: its schedule is a {built_from(self.schedule)}, not a warmup + decay "
+                "pair the controls can edit. It is drawn, shared and downloaded like the others; Delete removes it.")
 
     def to_dict(self) -> dict:
         d = {"name": self.name, "schedule": self.schedule.to_dict()}
@@ -200,7 +199,7 @@ def summary_table(strategies) -> pd.DataFrame:
                     "decay": s.decay.entry.title, "convention": s.convention}
         else:
             what = {"from": "config (read-only)", "warmup": "—",
-                    "decay": f"{type(s).__name__.lower()} of {leaves(s)} parts", "convention": "—"}
+                    "decay": built_from(s), "convention": "—"}
         rows.append({"strategy": item.name, **what, "peak lr": m["peak_lr"],
                      "peak step": m["peak_step"], "lr at step 0": m["lr_at_0"],
                      "lr at end of warmup": m["lr_at_warmup_end"], "lr at last step": m["lr_at_last"],

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from warmup_core import WarmupDecay, configs
-from warmup_core.pairs import as_warmup_decay, leaves, with_total_steps
+from warmup_core.pairs import as_warmup_decay, built_from, leaves, with_total_steps
 
 from . import safe
 
@@ -89,11 +89,6 @@ def summary(result: ImportResult) -> list[str]:
     return lines
 
 
-def composite_words(curve) -> str:
-    """``a join of 3 parts``: what a schedule that is not a warmup + decay pair is built as."""
-    return f"a {type(curve).__name__.lower()} of {leaves(curve)} parts"
-
-
 def _with_length(curve, notes: list[str]):
     """``curve`` with a length the pages draw (a config that never ends gets ``UNSET_LENGTH``), capped."""
     from . import share
@@ -115,13 +110,13 @@ def loadable(result: ImportResult) -> tuple[WarmupDecay | None, list[str]]:
         return None, []
     pair = as_warmup_decay(curve)
     if pair is None:
-        return None, [f"This config's schedule is {composite_words(curve)} ({result.imported.library} "
+        return None, [f"This config's schedule is a {built_from(curve)} ({result.imported.library} "
                       f"{result.imported.name}), not one warmup + decay pair, so it cannot be loaded into the "
                       "controls. It is drawn here exactly; in Python, warmup_core.configs.from_config(text, "
                       "**facts) returns it."]
     notes = []
     if pair is not curve:
-        notes.append(f"Converted exactly: this config's schedule is {composite_words(curve)}, and equals one "
+        notes.append(f"Converted exactly: this config's schedule is a {built_from(curve)}, and equals one "
                      f"{pair.warmup.entry.title.lower()} warmup of {pair.warmup.steps:,} steps joined to a "
                      f"{pair.decay.entry.title.lower()} decay ({pair.convention}) at every step, so the controls "
                      "hold it as that pair.")

@@ -362,6 +362,13 @@ def with_total_steps(schedule: LRSchedule, total_steps: int | None) -> LRSchedul
     raise ValueError(f"not a schedule: {type(schedule).__name__}")
 
 
+def built_from(schedule: LRSchedule) -> str:
+    """``"product of 5 parts"``: what a composition is, in words (``"warmup + decay pair"`` for a pair)."""
+    if isinstance(schedule, (Join, Product)):
+        return f"{type(schedule).__name__.lower()} of {leaves(schedule)} parts"
+    return "warmup + decay pair"
+
+
 def leaves(schedule: LRSchedule) -> int:
     """How many warmup + decay pairs a schedule is built from (1 for a pair)."""
     if isinstance(schedule, (Join, Product)):
