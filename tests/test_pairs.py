@@ -231,3 +231,13 @@ def test_random_nested_compositions_never_raise_and_are_exact_when_converted():
             t = np.arange(400, dtype=np.float64)
             np.testing.assert_allclose(pair(t), composite(t), rtol=1e-12, atol=0)
     assert converted >= 20
+
+
+def test_a_part_keeps_the_decay_length_it_filled_from_its_own_length():
+    """A part whose cosine filled its length from its own total_steps (100) keeps it inside a longer join (whose
+    second part holds the cosine's floor, 0.1 × 0.1)."""
+    part = WarmupDecay(0.1, Warmup("linear", 10), Decay("cosine", floor=0.1), "prepend", 100)
+    composite = Join([part, WarmupDecay(0.1 * 0.1)], [1000], total_steps=400)
+    pair = as_warmup_decay(composite)
+    assert pair is not None and pair.decay_params["steps"] == 90 and pair.total_steps == 400
+    every_step_equal(pair, composite, 10)

@@ -197,8 +197,7 @@ def _product_of(moving: list[_Piece], a: float, b: float, scale: float) -> _Piec
         if (w.clock == d.clock and pw.decay.name == "constant" and pw.offset == 0 and pd.offset == 0
                 and pd.warmup.steps == 0 and _same(pw.warmup_target_value(), 1.0)):
             try:
-                both = WarmupDecay(1.0, _peak_warmup(pw.warmup), Decay(pd.decay.name, **pd.decay_params),
-                                   "multiply")
+                both = WarmupDecay(1.0, _peak_warmup(pw.warmup), _frozen_decay(pd), "multiply")
             except ValueError:
                 return None
             return _Piece(a, b, both, w.clock, scale)
@@ -267,6 +266,11 @@ def _reclocked(q: _Piece, clock: float) -> _Piece | None:
 
 # --- the pair ---------------------------------------------------------------------------------------------
 
+def _frozen_decay(p: WarmupDecay) -> Decay:
+    """``p``'s decay with the lengths it filled from its own length of training written in."""
+    return Decay(p.decay.name, **p.decay_params)
+
+
 def _is_one_on(p: WarmupDecay, W: int) -> bool:
     return _constant_on(p, 0, W) and _same(float(p.multiplier(np.zeros(1))[0]), 1.0)
 
@@ -284,7 +288,8 @@ def _pair(pieces: list[_Piece], total: int | None, base: float) -> WarmupDecay |
             return WarmupDecay(q.scale, total_steps=total)
         if q.clock != 0:
             return None
-        return q.part.replace(base_lr=q.scale, total_steps=total)
+        p = q.part  # its decay's lengths as filled for it, not refilled from the composite's length
+        return WarmupDecay(q.scale, p.warmup, _frozen_decay(p), p.convention, total, p.offset)
     if len(pieces) != 2:
         return None
     head, tail = pieces
@@ -294,7 +299,7 @@ def _pair(pieces: list[_Piece], total: int | None, base: float) -> WarmupDecay |
     peak, rest = tail.scale, tail.part
     if not peak > 0:  # a decay held at 0 by another factor: no peak to be a fraction of
         return None
-    decay = Decay(rest.decay.name, **rest.decay_params)
+    decay = _frozen_decay(rest)
     if tail.clock == W:
         convention = "prepend"
     elif tail.clock == 0:
