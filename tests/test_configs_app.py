@@ -127,17 +127,44 @@ def test_explore_user_keys_left_aside_are_shown_as_text():
                                                                    "warmup_steps": 4}))
 
 
-def test_explore_a_chain_is_drawn_in_the_box_and_the_reason_given():
-    """detectron2's Base-RCNN-FPN builds a composite (warmup, then steps): drawn exactly, not loaded."""
-    text = (CONFIGS / "detectron2" / "Base-RCNN-FPN.yaml").read_text()
+def test_explore_a_chain_that_is_not_a_pair_is_drawn_in_the_box_and_the_reason_given():
+    """RTMDet over mmdetection's 1x schedule builds a product (warmup, hold, a cosine frozen at its end) that no
+    warmup + decay pair equals: drawn exactly, not loaded."""
+    text = (CONFIGS / "mmengine" / "schedule_1x.py").read_text() + "\n" + \
+        (CONFIGS / "mmengine" / "rtmdet_l_8xb32-300e_coco.py").read_text()
     at = page("explore.py")
     before = page_schedule(at, "explore")
     paste(at, "explore", text)
+    fact(at, "explore", "mmengine", "dataset_size", 117266)
+    fact(at, "explore", "mmengine", "world_size", 8)
     assert not at.error and len(at.warning) == 1 and "cannot be loaded" in at.warning[0].value
     assert "explore.import.config.load" not in [b.key for b in at.button]
     steps, values = chart_trace(at, "explore.import.config.preview")
-    np.testing.assert_allclose(values, from_config(text)(steps), rtol=1e-12)
+    composite = from_config(text, dataset_size=117266, world_size=8)
+    np.testing.assert_allclose(values, composite(steps), rtol=1e-12)
     assert page_schedule(at, "explore") == before
+
+
+def test_explore_a_chain_that_is_exactly_a_pair_loads_into_the_controls_and_says_so():
+    """detectron2's Base-RCNN-FPN builds a Join (the warmup ramp, then the steps on a clock restarted after it):
+    exactly a linear warmup prepended to a piecewise decay, so it loads into the controls."""
+    text = (CONFIGS / "detectron2" / "Base-RCNN-FPN.yaml").read_text()
+    composite = from_config(text)
+    at = page("explore.py")
+    paste(at, "explore", text)
+    assert not at.warning and not at.error
+    assert any(c.value.replace("\\", "").startswith("Converted exactly: this config's schedule is a join of 2 parts")
+               for c in at.caption)
+    load(at, "explore")
+    s = page_schedule(at, "explore")
+    assert (s.warmup.method, s.warmup.steps, s.warmup.factor, s.convention, s.decay.name) == \
+        ("linear", 1000, 0.001, "prepend", "piecewise")
+    t = np.arange(int(composite.total_steps * 1.2))
+    np.testing.assert_allclose(s(t), composite(t), rtol=1e-12, atol=0)
+    steps, values = chart_trace(at, "explore.chart")
+    np.testing.assert_allclose(values, composite(steps), rtol=1e-12, atol=0)
+    notes = [c.value.replace("\\", "") for c in at.caption]
+    assert any(v.startswith("Imported from a detectron2") and "Converted exactly" in v for v in notes)
 
 
 @pytest.mark.parametrize("path,fmt,facts", [

@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from warmup_core import Decay, Schedule, Warmup, compat, from_dict, from_json
+from warmup_core import Decay, LRSchedule, Schedule, Warmup, compat, from_dict, from_json
 from warmup_core.downsample import downsample_indices
 from warmup_core.libraries import same_settings
+from warmup_core.pairs import built_from, leaves
 
 from . import explore, safe, share, widgets
 from .figures import Trace, relative_values
@@ -26,11 +27,22 @@ MAX_NAME = 60
 
 @dataclass(frozen=True)
 class Strategy:
-    """One named schedule; ``preset`` is the library preset it still is, if any."""
+    """One named schedule; ``preset`` is the library preset it still is, if any. A schedule that is not a
+    warmup + decay pair (a join or product of parts, from a config) is read-only: drawn, shared and
+    downloaded like the others, never edited by the controls."""
 
     name: str
-    schedule: Schedule
+    schedule: LRSchedule
     preset: str | None = None
+
+    @property
+    def editable(self) -> bool:
+        return isinstance(self.schedule, Schedule)
+
+    def read_only_reason(self) -> str:
+        """One line (plain text) saying why the controls cannot edit it."""
+        return (f"“{self.name}” is read-only: its schedule is a {built_from(self.schedule)}, not a warmup + decay "
+                "pair the controls can edit. It is drawn, shared and downloaded like the others; Delete removes it.")
 
     def to_dict(self) -> dict:
         d = {"name": self.name, "schedule": self.schedule.to_dict()}
@@ -67,8 +79,10 @@ def from_link(items) -> tuple[tuple[Strategy, ...], list[str]]:
         if preset is not None and preset not in PRESETS:
             raise ValueError(f"strategy {i + 1}: unknown library preset {safe.clip(repr(preset), 70)}")
         s = from_dict(item["schedule"])
-        if not isinstance(s, Schedule) or s.total_steps is None:
-            raise ValueError(f"strategy {i + 1} must be a warmup + decay schedule with total_steps")
+        if s.total_steps is None:
+            raise ValueError(f"strategy {i + 1} must be a schedule with total_steps")
+        if leaves(s) > share.MAX_PARTS:
+            raise ValueError(f"strategy {i + 1} is built from {leaves(s)} parts; at most {share.MAX_PARTS}")
         s, note = share.cap_length(s, f"Strategy “{name}”")
         try:
             widgets.check_evaluable(s)
@@ -180,9 +194,13 @@ def summary_table(strategies) -> pd.DataFrame:
     rows = []
     for item in strategies:
         s, m = item.schedule, explore.summary(item.schedule)
-        rows.append({"strategy": item.name, "from": item.preset or "custom",
-                     "warmup": f"{s.warmup.entry.title} ({s.warmup.steps:,} steps)",
-                     "decay": s.decay.entry.title, "convention": s.convention, "peak lr": m["peak_lr"],
+        if item.editable:
+            what = {"from": item.preset or "custom", "warmup": f"{s.warmup.entry.title} ({s.warmup.steps:,} steps)",
+                    "decay": s.decay.entry.title, "convention": s.convention}
+        else:
+            what = {"from": "config (read-only)", "warmup": "—",
+                    "decay": built_from(s), "convention": "—"}
+        rows.append({"strategy": item.name, **what, "peak lr": m["peak_lr"],
                      "peak step": m["peak_step"], "lr at step 0": m["lr_at_0"],
                      "lr at end of warmup": m["lr_at_warmup_end"], "lr at last step": m["lr_at_last"],
                      "mean lr": m["mean_lr"], "area (lr·steps)": m["area"]})

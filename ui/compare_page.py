@@ -3,7 +3,8 @@
 The list is a tuple of immutable :class:`ui.compare.Strategy` values in one :class:`Slot`; every
 edit is a pure function of :mod:`ui.compare` whose refusal is shown next to the controls. The
 editor's controls (prefix ``compare.edit``) are seeded from the selected strategy, and what they
-build is written back as that strategy's schedule.
+build is written back as that strategy's schedule. A read-only strategy (a join or product of parts from a
+config, not a warmup + decay pair) has no controls: one line says why.
 """
 
 from __future__ import annotations
@@ -55,10 +56,15 @@ class Editor:
 
     # --- changing --------------------------------------------------------------------------------
 
+    def selected_item(self):
+        name = self.selected()
+        return next(s for s in self.strategies() if s.name == name)
+
     def select(self, name: str) -> None:
         item = next(s for s in self.strategies() if s.name == name)
         self._selected.set(name)
-        widgets.seed(self.prefix, item.schedule)
+        if item.editable:  # a read-only strategy (not a warmup + decay pair) has no controls to seed
+            widgets.seed(self.prefix, item.schedule)
         picker.set_current(self.prefix, item.preset)
 
     def edit(self, action, *args) -> None:
@@ -126,9 +132,12 @@ class Editor:
 
     def _sidebar(self, show, main) -> dict:
         P = self.page
+        item = self.selected_item()  # first: on a first visit it seeds the controls
         if main is not None and (show("warmup_steps") or show("warmup_factor")):
-            name = safe.md(self.selected())  # first: on a first visit it seeds the controls
-            if widgets.has_warmup_controls(self.prefix):
+            name = safe.md(item.name)
+            if not item.editable:
+                main.caption(f"“{name}” is read-only (pick another strategy in the sidebar to edit its warmup).")
+            elif widgets.has_warmup_controls(self.prefix):
                 main.caption(f"Warmup of “{name}” (pick another strategy in the sidebar):")
             else:
                 main.caption(f"“{name}” has no warmup length or factor to set: pick another strategy in the "
@@ -148,9 +157,12 @@ class Editor:
                          on_change=self.on_add_preset)
             self.show_edit_error()
             st.divider()
-        self.preset_note()
-        schedule, _ = widgets.schedule_controls(self.prefix, visible=show, on_edit=picker.follow, main=main)
-        self.store(schedule)
+        if item.editable:
+            self.preset_note()
+            schedule, _ = widgets.schedule_controls(self.prefix, visible=show, on_edit=picker.follow, main=main)
+            self.store(schedule)
+        else:  # its controls are this one line
+            st.info(safe.md(item.read_only_reason()), icon=":material/lock:")
         st.divider()
         return share.view_controls(P, show, length_prefix=self.prefix)
 

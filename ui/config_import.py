@@ -7,9 +7,11 @@ says back — errors naming the user's own keys, notes — is shown as text, nev
 
 The pages call one function each: :func:`explore_box` (the imported schedule replaces the one in
 Explore's controls) and :func:`compare_box` (it joins the strategies, named after its framework and
-schedule). Both load a warmup + decay pair, the shape the controls edit; a config whose schedule is a
-chain or product of parts (mmengine lists, detectron2's composite, epoch-stepped lambdas) is drawn in
-the box, exactly, with a message saying why it cannot be loaded into the controls.
+schedule). The controls edit a warmup + decay pair. A config whose schedule is a chain or product of parts
+(mmengine lists, detectron2's composite, epoch-stepped lambdas) is converted to the pair it equals when it
+is one exactly (:func:`warmup_core.pairs.as_warmup_decay`: every step, never an approximation), and says so.
+One that is not a pair is drawn in the box, exactly, with the reason; Compare can still add it as a
+read-only strategy (drawn, shared and downloaded like the others, its controls replaced by that reason).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from warmup_core import WarmupDecay, configs
+from warmup_core.pairs import as_warmup_decay, built_from, leaves, with_total_steps
 
 from . import safe
 
@@ -86,27 +89,43 @@ def summary(result: ImportResult) -> list[str]:
     return lines
 
 
-def loadable(result: ImportResult) -> tuple[WarmupDecay | None, list[str]]:
-    """The imported schedule as the warmup + decay pair the page controls edit, with notes on its length;
-    ``(None, [why not])`` when it is a chain or product of parts the controls cannot hold."""
+def _with_length(curve, notes: list[str]):
+    """``curve`` with a length the pages draw (a config that never ends gets ``UNSET_LENGTH``), capped."""
     from . import share
 
-    curve = result.curve
-    if curve is None:
-        return None, []
-    if not isinstance(curve, WarmupDecay):
-        kind = type(curve).__name__.lower()
-        return None, [f"This config's schedule is a {kind} of several parts ({result.imported.library} "
-                      f"{result.imported.name}); the controls hold one warmup + decay pair, so it cannot be loaded "
-                      "into them. It is drawn here exactly; in Python, warmup_core.configs.from_config(text, "
-                      "**facts) returns it."]
-    notes = []
     if curve.total_steps is None:
-        curve = curve.replace(total_steps=UNSET_LENGTH)
+        curve = with_total_steps(curve, UNSET_LENGTH)
         notes.append(f"The config sets no training length (its lr holds after the warmup): {UNSET_LENGTH:,} steps "
                      "shown.")
     curve, capped = share.cap_length(curve, "This config")
     return curve, notes + ([capped] if capped else [])
+
+
+def loadable(result: ImportResult) -> tuple[WarmupDecay | None, list[str]]:
+    """The imported schedule as the warmup + decay pair the page controls edit, with notes on its length
+    (and on the conversion, when a chain or product of parts is exactly a pair); ``(None, [why not])`` when it
+    is a chain or product the controls cannot hold."""
+    curve = result.curve
+    if curve is None:
+        return None, []
+    pair = as_warmup_decay(curve)
+    if pair is None:
+        return None, [f"This config's schedule is a {built_from(curve)} ({result.imported.library} "
+                      f"{result.imported.name}), not one warmup + decay pair, so it cannot be loaded into the "
+                      "controls. It is drawn here exactly; in Python, warmup_core.configs.from_config(text, "
+                      "**facts) returns it."]
+    notes = []
+    if pair is not curve:
+        notes.append(f"Converted exactly: this config's schedule is a {built_from(curve)}, and equals one "
+                     f"{pair.warmup.entry.title.lower()} warmup of {pair.warmup.steps:,} steps joined to a "
+                     f"{pair.decay.entry.title.lower()} decay ({pair.convention}) at every step, so the controls "
+                     "hold it as that pair.")
+    return _with_length(pair, notes)
+
+
+def read_only(result: ImportResult) -> tuple[object, list[str]]:
+    """A schedule that is not a pair, with the length the pages draw (for Compare's read-only strategies)."""
+    return _with_length(result.curve, [])
 
 
 def source_name(result: ImportResult) -> str:
@@ -171,10 +190,13 @@ def _preview(result: ImportResult, key: str) -> None:
     st.plotly_chart(fig, key=f"{key}.config.preview", config={"displayModeBar": False})
 
 
-def _box_with_action(key: str, visible: bool, button: str, on_click) -> None:
+def _box_with_action(key: str, visible: bool, button: str, on_click, read_only_button: str | None = None) -> None:
     """The box in the sidebar (unless a teacher's link hides it); a pair gets ``button``, which calls
-    ``on_click(schedule, result, notes)``."""
+    ``on_click(schedule, result, notes)``; a schedule that is not a pair gets ``read_only_button`` (if given),
+    which calls ``on_click`` with it as it is."""
     import streamlit as st
+
+    from . import share
 
     if not visible:
         return
@@ -186,6 +208,16 @@ def _box_with_action(key: str, visible: bool, button: str, on_click) -> None:
         if schedule is None:
             st.warning(plain(notes[0]))
             _preview(result, key)
+            if read_only_button and leaves(result.curve) > share.MAX_PARTS:  # a link could not hold it
+                st.caption(plain(f"Built from {leaves(result.curve)} parts: more than a strategy holds "
+                                 f"({share.MAX_PARTS}), so it cannot be compared."))
+            elif read_only_button:
+                schedule, notes = read_only(result)
+                for line in notes:
+                    st.caption(plain(line))
+                st.button(read_only_button, key=f"{key}.config.load", on_click=on_click, args=(schedule, result, notes),
+                          width="stretch", help="Drawn, shared and downloaded like the others; the controls cannot "
+                                                "edit it (it is not a warmup + decay pair).")
             return
         for line in notes:
             st.caption(plain(line))
@@ -212,4 +244,5 @@ def compare_box(editor, show) -> None:
     def load(schedule, result, notes):
         editor.edit(add, Strategy(source_name(result), schedule))
 
-    _box_with_action(f"{editor.page}.import", show("strategies"), "Add as a strategy", load)
+    _box_with_action(f"{editor.page}.import", show("strategies"), "Add as a strategy", load,
+                     read_only_button="Add as a read-only strategy")

@@ -12,7 +12,8 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from warmup_core import Schedule, from_dict
+from warmup_core import LRSchedule, Schedule, from_dict
+from warmup_core.pairs import as_warmup_decay, leaves, with_total_steps
 
 from . import codegen, safe, state, widgets
 from .session import default
@@ -20,6 +21,7 @@ from .session import default
 VIEW_DEFAULTS = {"x_unit": "steps", "steps_per_epoch": 1000, "log_y": False}
 VIEW_LABEL = {"view": "View (x axis, log scale)"}
 MAX_SHOW = 40  # names in one ?show=
+MAX_PARTS = 32  # warmup + decay pairs in one composition a link may hold (each is evaluated over every step)
 
 
 def visible_from(show_param, known) -> tuple:
@@ -70,12 +72,13 @@ def load_page_state(prefix: str, seed=None, extra_controls: tuple = ()):
     return visible
 
 
-def cap_length(schedule: Schedule, what: str = "This link") -> tuple[Schedule, str | None]:
-    """A schedule no longer than the pages draw, with a note when it was shortened."""
+def cap_length(schedule: LRSchedule, what: str = "This link") -> tuple[LRSchedule, str | None]:
+    """A schedule (a pair, or a join / product of parts) no longer than the pages draw, with a note when it
+    was shortened."""
     n = schedule.total_steps
     if n is None or n <= widgets.MAX_STEPS:
         return schedule, None
-    capped = schedule.replace(total_steps=widgets.MAX_STEPS)
+    capped = with_total_steps(schedule, widgets.MAX_STEPS)
     return capped, (f"{what} asked for {n:,} training steps; capped at {widgets.MAX_STEPS:,}, the most a page "
                     "draws.")
 
@@ -87,7 +90,13 @@ def seed_state(prefix: str, data: dict) -> list[str]:
     if "schedule" in data:
         schedule = from_dict(data["schedule"])
         if not isinstance(schedule, Schedule):
-            raise ValueError("this page shows one warmup + decay schedule, not a composition")
+            pair = as_warmup_decay(schedule) if leaves(schedule) <= MAX_PARTS else None
+            if pair is None:
+                raise ValueError("this page shows one warmup + decay schedule, and this link holds a composition of "
+                                 "parts that is not one (Compare shows it, read-only)")
+            schedule = pair
+            notes.append("This link holds a composition of parts that equals one warmup + decay pair at every step: "
+                         "it is shown as that pair.")
         schedule, note = cap_length(schedule)
         widgets.check_evaluable(schedule)
         notes += [note] if note else []

@@ -7,8 +7,9 @@
 (0.033333, 0.1, 0.01)
 """
 
+from .pairs import as_warmup_decay
 from .registry import CONVENTIONS, DECAYS, WARMUPS
 from .schedule import Curve, Decay, Join, LRSchedule, Product, Schedule, Warmup, WarmupDecay, from_dict, from_json
 
 __all__ = ["CONVENTIONS", "DECAYS", "WARMUPS", "Curve", "Decay", "Join", "LRSchedule", "Product", "Schedule",
-           "Warmup", "WarmupDecay", "from_dict", "from_json"]
+           "Warmup", "WarmupDecay", "as_warmup_decay", "from_dict", "from_json"]
