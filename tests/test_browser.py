@@ -62,13 +62,17 @@ def overlap(a, b):
 
 
 def check_legible(page):
-    """Legends never cover titles; metric values are not cut off."""
+    """Legends and the chart's tool bar (shown while hovered) never cover titles; metric values are not
+    cut off."""
     for chart in page.locator("[data-testid='stPlotlyChart']").all():
         titles = [b for b in (t.bounding_box() for t in chart.locator(".g-gtitle text").all()) if b]
         legends = [b for b in (t.bounding_box() for t in chart.locator(".legend .bg").all()) if b]
+        tools = [b for b in (t.bounding_box() for t in chart.locator(".modebar-btn").all()) if b]
         for t in titles:
             for g in legends:
                 assert not overlap(t, g), ("legend covers the title", t, g)
+            for b in tools:
+                assert not overlap(t, b), ("the tool bar covers the title", t, b)
     for value in page.locator("[data-testid='stMetricValue']").all():
         cut = value.evaluate("e => { const d = e.querySelector('div') || e; "
                              "return d.scrollWidth > d.clientWidth + 1; }")
@@ -85,13 +89,15 @@ def open_page(page, url):
 def test_every_page_renders_legibly(server, path, size_name, size):
     with browser_page(*size) as page:
         open_page(page, f"{server}/{path}")
-        if path == "train":  # no run yet: the demo button and the explanation
+        if path == "train":  # no run yet: the demo button, the explanation and the schedules' preview
             assert page.get_by_role("button", name="Teaching demo").count() == 1
-        else:
-            page.wait_for_selector(LINE, timeout=60_000)
+        page.wait_for_selector(LINE, timeout=60_000)
         no_exception(page)
-        if path != "train":
-            check_legible(page)
+        chart = page.locator("[data-testid='stPlotlyChart']").first
+        chart.scroll_into_view_if_needed()
+        box = chart.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # its tool bar shows
+        check_legible(page)
         full_page_shot(page, f"browser-{path or 'explore'}-{size_name}.png", size)
 
 

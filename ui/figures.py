@@ -12,7 +12,9 @@ from . import safe
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies
 # plotly_white's look, set directly: loading the named template costs ~0.1 s per figure
-LOOK = {"plot_bgcolor": "white", "paper_bgcolor": "white", "font": {"color": "#2a3f5f"}}
+# The tool bar down the right edge: across the top it covered the title on a phone (390 px) while hovered.
+LOOK = {"plot_bgcolor": "white", "paper_bgcolor": "white", "font": {"color": "#2a3f5f"},
+        "modebar": {"orientation": "v"}}
 GRID = {"gridcolor": "#EBF0F8", "zerolinecolor": "#EBF0F8", "linecolor": "#EBF0F8"}
 
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
