@@ -48,8 +48,9 @@ with st.sidebar:
     c2.number_input("batch size", 1, 4096, key=key("batch"))
     st.number_input("seed", 0, 2**31 - 1, key=key("seed"))
     strategies = ss.get("compare.strategies", [])
-    st.multiselect("schedules to compare", T.SCHEDULE_CHOICES + [f"Compare: {s['name']}" for s in strategies],
-                   key=key("schedules"), help="Strategies from the Compare page run at this target lr and length.")
+    st.multiselect("schedules to compare", T.schedule_choices(strategies), key=key("schedules"),
+                   help="Strategies from the Compare page run at this target lr and length (one built from "
+                        "parts, e.g. an imported config, keeps its parts' own step counts).")
     st.slider("warmup steps (linear / constant)", 0, 5_000, key=key("warmup"), step=10)
     st.slider("constant warmup factor", 0.01, 1.0, key=key("factor"), step=0.01)
     st.toggle("track sharpness (top Hessian eigenvalue)", key=key("sharp"),

@@ -119,6 +119,35 @@ def test_the_page_states_the_thread_count_runs_use_not_the_pages(db):
     assert f"CPU ({threads} torch thread{'' if threads == 1 else 's'} of {os.cpu_count()} cores)" in said, said
 
 
+@pytest.mark.slow
+def test_compare_strategies_a_composite_among_them_preview_and_train_here(db):
+    """After a visit to Compare (its strategies in the session: one a read-only composite from a config),
+    the Train page lists them, previews them at its lr and length, and trains them."""
+    from ui import compare
+    from warmup_core import Decay, Join, Schedule, Warmup
+    from warmup_core.pairs import with_base_lr, with_total_steps
+
+    warm = Schedule(0.2, Warmup("linear", 20, factor=0.1), Decay("constant"))
+    composite = Join([warm, Schedule(0.2, Warmup(), Decay("cosine", steps=80))], [20], total_steps=100)
+    strategies, _ = compare.add(compare.default_strategies(), compare.Strategy("from a config", composite))
+    at = AppTest.from_file(str(PAGES / "train.py"), default_timeout=60)
+    at.session_state["compare.strategies"] = strategies
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    picked = ["Compare: linear warmup", "Compare: from a config"]
+    assert set(picked) <= set(at.get_by_key("train.schedules").options)
+    at.get_by_key("train.schedules").set_value(picked).run()
+    (fig,) = figures(at)
+    expected = with_total_steps(with_base_lr(composite, T.DEFAULTS.lr), T.DEFAULTS.steps)
+    trace = fig["data"][1]
+    x = array(trace["x"]).astype(int)
+    np.testing.assert_allclose(array(trace["y"]), expected(x), rtol=1e-12)
+    assert array(trace["y"]).max() == pytest.approx(T.DEFAULTS.lr)  # rescaled to the target lr
+    start_small(at, steps=20)
+    texts = until_finished(at, 2)
+    assert all(T.plain(name) in text for name, text in zip(picked, texts)), texts
+
+
 def test_an_empty_selection_is_refused_with_a_message(db):
     at = page()
     at.get_by_key("train.schedules").set_value([])

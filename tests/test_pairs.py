@@ -14,7 +14,7 @@ import pytest
 
 from warmup_core import Decay, Join, Product, Warmup, WarmupDecay, compat, from_dict
 from warmup_core.configs import from_config
-from warmup_core.pairs import as_warmup_decay, leaves, with_total_steps
+from warmup_core.pairs import as_warmup_decay, leaves, with_base_lr, with_total_steps
 
 CONFIGS = Path(__file__).parent / "configs"
 
@@ -165,6 +165,20 @@ def test_with_total_steps_and_leaves():
     assert shorter.total_steps == 600 and type(shorter) is type(composite)
     np.testing.assert_array_equal(shorter(np.arange(900)), composite(np.arange(900)))
     assert leaves(composite) == 4 and leaves(_warm()) == 1
+
+
+def test_with_base_lr_scales_every_part_by_one_factor():
+    """The Train page runs a Compare strategy at its own target lr: a join's or product's every part
+    scales by the same factor, so the shape and every step count stay as they were."""
+    t = np.arange(1000, dtype=np.float64)
+    for composite in (from_config(text(MMENGINE_1X), epoch_length=100),  # a product (mmengine list)
+                      Join([_warm(), WarmupDecay(0.05, decay=Decay("cosine", steps=280))], [20], 300)):
+        scaled = with_base_lr(composite, 3.0)
+        assert scaled.base_lr == 3.0 and type(scaled) is type(composite)
+        assert scaled.total_steps == composite.total_steps
+        np.testing.assert_allclose(scaled(t), composite(t) * (3.0 / composite.base_lr), rtol=1e-12)
+    pair = _warm()
+    assert with_base_lr(pair, 0.7) == pair.replace(base_lr=0.7)
 
 
 def test_an_epoch_stepped_cosine_after_an_iteration_warmup_converts():

@@ -21,8 +21,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from warmup_core import Decay, Schedule, Warmup, from_dict
+from warmup_core import Decay, LRSchedule, Schedule, Warmup, from_dict
 from warmup_core.downsample import downsample_indices
+from warmup_core.pairs import with_base_lr, with_total_steps
 from warmup_core.training.store import LIVE, METRICS, NotOwnerError, StoreError
 
 from .figures import PALETTE, style
@@ -133,8 +134,8 @@ def run_schedules(choice: list[str], lr: float, steps: int, warmup: int, factor:
                   strategies: list[dict] | None = None) -> list[tuple[str, Schedule, str | None]]:
     """``(name, schedule, optimizer override)`` for each choice, all at the same target lr and length.
     "GI-Adam, no warmup" swaps Adam for GI-Adam (Kalra & Barkeshli 2024) instead of adding a warmup.
-    Compare-page strategies (their ``schedule`` a Schedule, or its dict from an older session) are
-    rescaled to this lr and length."""
+    Compare-page strategies are rescaled to this lr (every part by the same factor) and length (a
+    composite keeps its parts' own step counts: :func:`~warmup_core.pairs.with_total_steps`)."""
     cos = Decay("cosine")
     made = {
         "no warmup": (Schedule(lr, Warmup(), cos, "prepend", steps), None),
@@ -144,11 +145,24 @@ def run_schedules(choice: list[str], lr: float, steps: int, warmup: int, factor:
                                      None),
         "GI-Adam, no warmup": (Schedule(lr, Warmup(), cos, "prepend", steps), "gi-adam"),
     }
-    for item in strategies or []:
-        s = item["schedule"]
-        s = from_dict(s) if isinstance(s, dict) else s
-        made[f"Compare: {item['name']}"] = (s.replace(base_lr=lr, total_steps=steps), None)
+    for name, s in compare_schedules(strategies):
+        made[f"Compare: {name}"] = (with_total_steps(with_base_lr(s, lr), steps), None)
     return [(name, *made[name]) for name in choice if name in made]
+
+
+def compare_schedules(strategies) -> list[tuple[str, LRSchedule]]:
+    """``(name, schedule)`` of each Compare strategy: ``ui.compare.Strategy`` values, or the dicts of an
+    older session."""
+    out = []
+    for item in strategies or []:
+        name, s = (item["name"], item["schedule"]) if isinstance(item, dict) else (item.name, item.schedule)
+        out.append((name, from_dict(s) if isinstance(s, dict) else s))
+    return out
+
+
+def schedule_choices(strategies) -> list[str]:
+    """The sidebar's schedules: the built-in ones, then each Compare strategy."""
+    return SCHEDULE_CHOICES + [f"Compare: {name}" for name, _ in compare_schedules(strategies)]
 
 
 # --- the manager, the owner key, the runs shown ----------------------------------------------------

@@ -367,6 +367,21 @@ def with_total_steps(schedule: LRSchedule, total_steps: int | None) -> LRSchedul
     raise ValueError(f"not a schedule: {type(schedule).__name__}")
 
 
+def with_base_lr(schedule: LRSchedule, base_lr: float) -> LRSchedule:
+    """``schedule`` rescaled so that its base lr is ``base_lr``: every part's lr by the same factor, the
+    shape and every step count unchanged (ValueError for a base lr the schedule refuses)."""
+    factor = base_lr / schedule.base_lr
+    if isinstance(schedule, WarmupDecay):
+        return schedule.replace(base_lr=base_lr)
+    if isinstance(schedule, Join):
+        return Join([with_base_lr(p, p.base_lr * factor) for p in schedule.parts], schedule.boundaries,
+                    schedule.total_steps)
+    if isinstance(schedule, Product):
+        return Product([with_base_lr(p, p.base_lr * factor) for p in schedule.parts], base_lr,
+                       schedule.total_steps)
+    raise ValueError(f"not a schedule: {type(schedule).__name__}")
+
+
 def built_from(schedule: LRSchedule) -> str:
     """``"product of 5 parts"``: what a composition is, in words (``"warmup + decay pair"`` for a pair)."""
     if isinstance(schedule, (Join, Product)):
