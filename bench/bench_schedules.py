@@ -97,13 +97,15 @@ def main():
     ap.add_argument("--steps", type=int, default=1_000_000)
     ap.add_argument("--torch-steps", type=int, default=1_000_000)
     ap.add_argument("--reps", type=int, default=15, help="repetitions per schedule (the minimum is kept)")
+    ap.add_argument("--only", default="", help="time only the schedules whose label contains this text")
     ap.add_argument("--no-torch", action="store_true", help="skip the torch loop comparison")
     args = ap.parse_args()
     n = args.steps
     t = np.arange(n, dtype=np.float64)
     print(f"# warmup_core benchmark: {n:,} steps, numpy {np.__version__}, {platform.processor() or platform.machine()}")
     cos = lambda: np.cos(t)  # noqa: E731 - the reference: one transcendental ufunc over the same steps
-    rows = [(label, *paired_min_ms(lambda s=sched: s(t), cos, args.reps)) for label, sched in registry_schedules(n)]
+    rows = [(label, *paired_min_ms(lambda s=sched: s(t), cos, args.reps)) for label, sched in registry_schedules(n)
+            if args.only in label]
     ref = min(r for _, _, r in rows)
     print(f"reference np.cos over {n:,} float64: {ref:.2f} ms (the fastest of its {len(rows)} interleaved timings, "
           f"slowest {max(r for _, _, r in rows):.2f} ms)")

@@ -51,29 +51,38 @@ def _from_floor(v, floor):
     return v
 
 
+def ascending(s) -> bool:
+    """Whether ``s`` is a 1-D array of steps in order (the usual ``np.arange``): the fast paths then cut it into
+    slices with one ``searchsorted`` instead of testing every step."""
+    return s.ndim == 1 and s.size > 0 and s[0] <= s[-1] and bool(np.all(s[1:] >= s[:-1]))
+
+
 def constant(s):
     """Multiplier 1 for ever."""
     return np.ones_like(s)
 
 
-def _powers(gamma, k):
-    """``gamma ** k`` for integer-valued ``k``. Fast path (bench/bench_schedules.py: ``np.power`` alone takes
-    about 20 ms for 1M steps): a table lookup when there are few distinct powers, the same numbers."""
+def _powers(gamma, k, out=None):
+    """``gamma ** k`` for integer-valued ``k >= 0``. Fast path (bench/bench_schedules.py: ``np.power`` alone takes
+    about 20 ms for 1M steps): a table lookup when there are few distinct powers, the same numbers. ``out`` (which
+    may be ``k``): as in :func:`half_cosine`."""
     kmax = float(k.max()) if k.size else 0.0
-    if k.size > 64 and kmax < 0.25 * k.size:
-        return np.power(gamma, np.arange(kmax + 1.0))[k.astype(np.intp)]
-    return np.power(gamma, k)
+    if k.size > 64 and kmax < 0.25 * k.size and k.min() >= 0:
+        # "clip" is not buffered; no index is out of range (0 <= k <= kmax)
+        return np.take(np.power(gamma, np.arange(kmax + 1.0)), k.astype(np.intp), out=out, mode="clip")
+    return np.power(gamma, k, out=out)
 
 
-def step(s, step_size, gamma):
+def step(s, step_size, gamma, out=None):
     """``gamma ** floor(s / step_size)`` (torch ``StepLR``)."""
-    return _powers(gamma, np.floor(s / step_size))
+    k = np.divide(s, step_size, out=out)  # in one array (the fast-path comment at the top)
+    return _powers(gamma, np.floor(k, out=k), out=k)
 
 
 _SIDES = {"at": ("right", 0.0), "before": ("right", 1.0), "after": ("left", 0.0)}
 
 
-def piecewise(s, milestones, values, boundary="at"):
+def piecewise(s, milestones, values, boundary="at", out=None):
     """``values[i]`` between milestones; ``boundary`` says which value the milestone step gets.
 
     ``at``: the new value from the milestone on (torch ``MultiStepLR``, optax);
@@ -81,13 +90,20 @@ def piecewise(s, milestones, values, boundary="at"):
     ``after``: one step late (Keras ``PiecewiseConstantDecay``: ``t <= boundary`` keeps the old).
     """
     side, shift = _SIDES[boundary]
-    idx = np.searchsorted(np.asarray(milestones, dtype=np.float64), s + shift, side=side)
-    return np.asarray(values, dtype=np.float64)[idx]
+    milestones = np.asarray(milestones, dtype=np.float64)
+    s = s + shift if shift else s
+    if ascending(s):  # fast path (bench/bench_schedules.py: a search per step took 2/3 of multistep's time)
+        cuts = [0, *np.searchsorted(s, milestones, side="left" if side == "right" else "right"), s.size]
+        out = np.empty_like(s) if out is None else out  # ``out`` may be ``s``: the cuts are found first
+        for value, a, b in zip(values, cuts, cuts[1:]):
+            out[a:b] = value
+        return out
+    return np.asarray(values, dtype=np.float64)[np.searchsorted(milestones, s, side=side)]
 
 
-def multistep(s, milestones, gamma, boundary="at"):
+def multistep(s, milestones, gamma, boundary="at", out=None):
     """``gamma ** (number of milestones passed)`` (torch ``MultiStepLR``, maskrcnn)."""
-    return piecewise(s, milestones, np.power(gamma, np.arange(len(milestones) + 1.0)), boundary)
+    return piecewise(s, milestones, np.power(gamma, np.arange(len(milestones) + 1.0)), boundary, out=out)
 
 
 def exponential(s, gamma, period=1.0, delay=0, staircase=False, limit=None, out=None):
@@ -176,6 +192,24 @@ def _profile(x, profile, power, lb, ub, out=None):
     return 1.0 - x  # linear
 
 
+def _cycle_profile(t_cur, t_i, k_decay, profile, power, lb, ub, out=None):
+    """The profile at ``x = t_cur**k / T_i**k`` (timm's ``t_curr ** k / t_i ** k``).
+
+    Fast path (bench/bench_schedules.py: the cosine was two thirds of SGDR's time): with one cycle length and
+    whole steps, ``t_cur`` takes at most ``T`` values, so the profile is computed once for each and looked up:
+    the same operations on the same numbers, so the same bits."""
+    if np.ndim(t_i) == 0 and float(t_i).is_integer() and 0 < t_i <= t_cur.size // 4:
+        k = t_cur.astype(np.intp)
+        if np.array_equal(k, t_cur) and k.min() >= 0 and k.max() < t_i:
+            table = _cycle_profile(np.arange(float(t_i)), t_i, k_decay, profile, power, lb, ub)
+            return np.take(table, k, out=out, mode="clip")  # "clip": not buffered (the bounds are checked above)
+    if k_decay == 1:
+        x = np.divide(t_cur, t_i, out=out)
+    else:
+        x = t_cur**k_decay / t_i**k_decay
+    return _profile(x, profile, power, lb, ub, out=x)
+
+
 MAX_CYCLES = 100_000  # breakpoint lists stop here; more restarts than this cannot be drawn apart
 
 
@@ -223,11 +257,7 @@ def restarts(s, period, period_mult=1.0, cycle_decay=1.0, decay_mode="peak", cyc
         start = _cycle_start(i, period, period_mult)
     t_cur = np.subtract(s, start, out=start if out is None else out)  # in place from here on (see the top)
     t_i = period * _powers(period_mult, i) if period_mult != 1 else period  # 1 ** i is 1: no array of ones
-    if k_decay == 1:
-        x = np.divide(t_cur, t_i, out=t_cur)
-    else:
-        x = t_cur**k_decay / t_i**k_decay  # timm: t_curr ** k / t_i ** k
-    profile = _profile(x, profile, power, lb, ub, out=x)
+    profile = _cycle_profile(t_cur, t_i, k_decay, profile, power, lb, ub, out=t_cur)
     if cycle_decay == 1:  # the peak is 1 in every cycle: both modes are floor + (1 - floor) · profile
         v = _from_floor(profile, floor)
     elif decay_mode == "peak":
@@ -351,7 +381,7 @@ def interpolate(s, knots, values, anneal="cos", hold=True, out=None):
     knots = np.asarray(knots, dtype=np.float64)
     values = np.asarray(values, dtype=np.float64)
     last = len(knots) - 2
-    if s.ndim == 1 and s.size and s[0] <= s[-1] and np.all(s[1:] >= s[:-1]):
+    if ascending(s):
         cuts = [0, *np.searchsorted(s, knots[1:-1], side="left"), s.size]  # phase j: knots[j] <= s < knots[j+1]
         pieces = [slice(a, b) for a, b in zip(cuts, cuts[1:])]
     else:
