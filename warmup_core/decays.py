@@ -405,11 +405,9 @@ def _phase(s, v, k0, k1, start, end, anneal, past_end=None):
     v -= k0
     v /= k1 - k0  # pct, the position inside the phase
     np.maximum(v, 0.0, out=v)  # before the first knot: its value
-    if anneal == "cos":  # end + (start - end) / 2 · (1 + cos(π · pct)), torch's and optax's form
-        v *= math.pi
-        np.cos(v, out=v)
-        v += 1.0
-        v *= (start - end) / 2.0
+    if anneal == "cos":  # end + (start - end) · (1 + cos(π · pct)) / 2, torch's and optax's form (the same bits:
+        half_cosine(v, out=v)  # halving is exact, so it does not matter which factor is halved)
+        v *= start - end
         v += end
     else:  # start + (end - start) · pct, not below 0 (a linear step past the end could cross 0)
         v *= end - start
