@@ -311,18 +311,30 @@ def wsd(s, stable, decay, shape="cosine", floor=0.0, cycles=0.5, stable_power=0.
         g = _cooldown(q, shape, cycles, decay_power, decay_ratio)
         level = np.maximum((1.0 + s / stable_timescale) ** -stable_power, floor)
         return np.where(s < stable + decay, floor + (level - floor) * np.where(s < stable, 1.0, g), floor)
-    # 1 before S, max(floor + (1 - floor) g(q), 0) in the cooldown, floor after: in one array (see the top)
+    # 1 before S, the cooldown, floor after
+    tail = (stable, decay, shape, floor, cycles, decay_power, decay_ratio)
+    if ascending(s):  # fast path (bench/bench_schedules.py): the cooldown over its own steps, not all of them
+        a, b = np.searchsorted(s, [stable, stable + decay])
+        out = np.empty_like(s) if out is None else out  # ``out`` may be ``s``: the cooldown's steps are read first
+        out[a:b] = _wsd_cooldown(s[a:b], *tail, out=out[a:b])
+        out[:a], out[b:] = 1.0, floor
+        return out
     stable_phase, done = s < stable, s >= stable + decay  # before ``out`` (which may be ``s``) is written
+    f = _wsd_cooldown(s, *tail, out=out)
+    np.copyto(f, floor, where=done)
+    np.copyto(f, 1.0, where=stable_phase)
+    return f
+
+
+def _wsd_cooldown(s, stable, decay, shape, floor, cycles, decay_power, decay_ratio, out=None):
+    """``max(floor + (1 - floor) g(q), 0)``, ``q = clip((s - S) / D, 0, 1)``: in one array (see the top)."""
     q = np.subtract(s, stable, out=out)
     q /= max(1, decay)
     np.clip(q, 0.0, 1.0, out=q)
     f = _cooldown(q, shape, cycles, decay_power, decay_ratio, out=q)
     f *= 1.0 - floor
     f += floor
-    np.maximum(f, 0.0, out=f)
-    np.copyto(f, floor, where=done)
-    np.copyto(f, 1.0, where=stable_phase)
-    return f
+    return np.maximum(f, 0.0, out=f)
 
 
 def cyclic_is_degenerate(up: float, down: float) -> bool:
