@@ -235,10 +235,10 @@ def test_sorted_shuffled_and_single_steps_give_the_same_bits(name, convention):
         assert [s(float(x)) for x in t[::37]] == sorted_values[::37].tolist(), W
 
 
-# The fast paths bench/bench_schedules.py asked for (slices when the steps are sorted: milestones, WSD's phases;
-# SGDR's table when its period is whole; the step decay's table of powers; the warmup only over its W steps) against
-# the same schedule on shuffled steps (masks, no slices) and one step at a time (too few steps for a table): to the
-# bit, at the edge lengths.
+# The fast paths bench/bench_schedules.py asked for (slices when the steps are sorted: milestones, the phases of WSD,
+# one-cycle and knots; SGDR's table when its period is whole; the step decay's table of powers; the warmup only over
+# its W steps) against the same schedule on shuffled steps (masks, no slices) and one step at a time (too few steps
+# for a table): to the bit, at the edge lengths.
 FAST_PATH_DECAYS = [
     ("cosine_restarts", {"period": 3.0}),
     ("cosine_restarts", {"period": 1.0, "cycle_decay": 0.5, "cycle_limit": 4, "floor": 0.1}),
@@ -254,6 +254,9 @@ FAST_PATH_DECAYS = [
     ("wsd", {"stable": 3, "decay": 4, "shape": "cosine", "floor": 0.1}),
     ("wsd", {"shape": "1-sqrt"}),  # a cooldown not computed in place
     ("wsd", {"stable": 2, "decay": 0}),
+    ("onecycle", {"total_steps": 50, "three_phase": True}),  # torch's: the last phase goes on one step
+    ("onecycle", {"total_steps": 50, "style": "optax"}),
+    ("knots", {"knots": [1, 5, 30], "values": [0.2, 1.0, 0.01], "anneal": "cosine"}),
     ("cosine", {}),
 ]
 

@@ -404,19 +404,24 @@ def interpolate(s, knots, values, anneal="cos", hold=True, out=None):
         v = out[piece] if isinstance(piece, slice) else np.empty(np.count_nonzero(piece))
         if v.size:
             _phase(s[piece], v, knots[j], knots[j + 1], values[j], values[j + 1], anneal,
-                   past_end=None if hold or j < last else knots[-1] + 1.0)
+                   past_end=None if hold or j < last else knots[-1] + 1.0, first=j == 0, last=j == last)
             if not isinstance(piece, slice):
                 out[piece] = v
     return out
 
 
-def _phase(s, v, k0, k1, start, end, anneal, past_end=None):
+def _phase(s, v, k0, k1, start, end, anneal, past_end=None, first=True, last=True):
     """One phase from ``start`` at ``k0`` to ``end`` at ``k1``, written into ``v``; the end value is held after
-    ``k1``, or with ``past_end`` the formula goes on up to that step."""
-    np.minimum(s, k1 if past_end is None else past_end, out=v)
-    v -= k0
+    ``k1``, or with ``past_end`` the formula goes on up to that step. Only the ``first`` phase has steps before
+    ``k0`` and only the ``last`` steps after ``k1``: the others skip those clamps (one-cycle's fast path, bench/)."""
+    if last:
+        np.minimum(s, k1 if past_end is None else past_end, out=v)
+        v -= k0
+    else:
+        np.subtract(s, k0, out=v)
     v /= k1 - k0  # pct, the position inside the phase
-    np.maximum(v, 0.0, out=v)  # before the first knot: its value
+    if first:
+        np.maximum(v, 0.0, out=v)  # before the first knot: its value
     if anneal == "cos":  # end + (start - end) · (1 + cos(π · pct)) / 2, torch's and optax's form (the same bits:
         half_cosine(v, out=v)  # halving is exact, so it does not matter which factor is halved)
         v *= start - end
