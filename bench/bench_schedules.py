@@ -10,6 +10,19 @@ so every figure is also printed as a ratio against ``np.cos`` over the same 1M f
 same run: the ratio is what to compare between machines and days. The 20 ms target as a ratio:
 ``RATIO_TARGET`` (20 ms over the 11.4 ms ``np.cos`` took on the project's 2-core machine on a quiet run,
 2026-11-24). ``--no-torch`` skips the (slow) torch loop.
+
+How each schedule is timed, so that a run on a busy machine still says something: the ``np.cos`` reference is
+timed just before the schedule in every repetition (interleaved), so both see the same machine state, and each
+is the *minimum* over ``--reps`` repetitions. Noise on a shared VM only ever adds time (another process, a page
+fault), so the minimum is the best estimate of a cost; the median of 9, with the reference measured once at the
+start, moved the ratios by +-30% between runs. Every ratio divides by the fastest ``np.cos`` of the whole run (the
+reference after some schedules pays a page fault they leave behind; dividing by the fastest makes no schedule
+look better for it). A schedule over ``RATIO_TARGET`` is flagged ``OVER``.
+
+The clock is this thread's CPU time (``time.thread_time``: user and system time, page faults included) unless
+``--clock wall``: numpy evaluates a schedule on one thread, so on a quiet machine the two agree, and on a busy one
+(the 2-core machine is shared with test runs) the CPU time leaves out the time the thread waited for a core, which
+no repetition count removes when the machine stays busy for the whole run.
 """
 
 from __future__ import annotations
@@ -43,6 +56,23 @@ def median_ms(fn, reps=9):
     return 1e3 * float(np.median(times))
 
 
+CLOCKS = {"cpu": time.thread_time, "wall": time.perf_counter}
+
+
+def paired_min_ms(fn, ref, reps, clock=time.thread_time):
+    """``(min ms of fn, min ms of ref)`` over ``reps`` repetitions, ``ref`` timed just before ``fn`` in each."""
+    fn(), ref()
+    best, best_ref = float("inf"), float("inf")
+    for _ in range(reps):
+        t0 = clock()
+        ref()
+        t1 = clock()
+        fn()
+        t2 = clock()
+        best, best_ref = min(best, t2 - t1), min(best_ref, t1 - t0)
+    return 1e3 * best, 1e3 * best_ref
+
+
 def registry_schedules(n):
     for name in DECAYS:
         yield f"decay {name} (+ linear warmup, prepend)", Schedule(
@@ -74,23 +104,30 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--steps", type=int, default=1_000_000)
     ap.add_argument("--torch-steps", type=int, default=1_000_000)
+    ap.add_argument("--reps", type=int, default=15, help="repetitions per schedule (the minimum is kept)")
+    ap.add_argument("--clock", choices=sorted(CLOCKS), default="cpu",
+                    help="cpu: this thread's CPU time (the default, see the docstring); wall: elapsed time")
+    ap.add_argument("--only", default="", help="time only the schedules whose label contains this text")
     ap.add_argument("--no-torch", action="store_true", help="skip the torch loop comparison")
     args = ap.parse_args()
     n = args.steps
     t = np.arange(n, dtype=np.float64)
     print(f"# warmup_core benchmark: {n:,} steps, numpy {np.__version__}, {platform.processor() or platform.machine()}")
-    ref = median_ms(lambda: np.cos(t))  # the reference: one transcendental ufunc over the same steps
-    print(f"reference np.cos over {n:,} float64: {ref:.2f} ms")
+    cos = lambda: np.cos(t)  # noqa: E731 - the reference: one transcendental ufunc over the same steps
+    clock = CLOCKS[args.clock]
+    rows = [(label, *paired_min_ms(lambda s=sched: s(t), cos, args.reps, clock))
+            for label, sched in registry_schedules(n) if args.only in label]
+    ref = min(r for _, _, r in rows)
+    print(f"clock: {args.clock} time of this thread" if args.clock == "cpu" else "clock: wall time")
+    print(f"reference np.cos over {n:,} float64: {ref:.2f} ms (the fastest of its {len(rows)} interleaved timings, "
+          f"slowest {max(r for _, _, r in rows):.2f} ms)")
     print(f"{'schedule':58s} {'ms':>8s} {'x np.cos':>9s}")
-    worst, worst_label = 0.0, ""
-    for label, sched in registry_schedules(n):
-        ms = median_ms(lambda s=sched: s(t))
-        if ms > worst:
-            worst, worst_label = ms, label
-        print(f"{label:58s} {ms:8.2f} {ms / ref:9.2f}")
-    ref = min(ref, median_ms(lambda: np.cos(t)))  # measured again at the end: the quieter of the two
+    for label, ms, _ in rows:
+        print(f"{label:58s} {ms:8.2f} {ms / ref:9.2f}{'  OVER' if ms / ref > RATIO_TARGET else ''}")
+    worst_label, worst, _ = max(rows, key=lambda r: r[1])
+    over = sum(ms / ref > RATIO_TARGET for _, ms, _ in rows)
     print(f"slowest registry schedule: {worst_label}: {worst:.2f} ms (target <= 20 ms) = {worst / ref:.2f} x np.cos "
-          f"({ref:.2f} ms in this run; target <= {RATIO_TARGET:.2f} x)")
+          f"(target <= {RATIO_TARGET:.2f} x); {over} of {len(rows)} over the target")
     if args.no_torch:
         return
 

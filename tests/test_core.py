@@ -233,3 +233,46 @@ def test_sorted_shuffled_and_single_steps_give_the_same_bits(name, convention):
         sorted_values = s(t)
         assert np.array_equal(s(t[order]), sorted_values[order]), W
         assert [s(float(x)) for x in t[::37]] == sorted_values[::37].tolist(), W
+
+
+# The fast paths bench/bench_schedules.py asked for (slices when the steps are sorted: milestones, the phases of WSD,
+# one-cycle and knots; SGDR's table when its period is whole; the step decay's table of powers; the warmup only over
+# its W steps) against the same schedule on shuffled steps (masks, no slices) and one step at a time (too few steps
+# for a table): to the bit, at the edge lengths.
+FAST_PATH_DECAYS = [
+    ("cosine_restarts", {"period": 3.0}),
+    ("cosine_restarts", {"period": 1.0, "cycle_decay": 0.5, "cycle_limit": 4, "floor": 0.1}),
+    ("cosine_restarts", {"period": 4.0, "k_decay": 1.5, "profile": "tanh", "cycle_decay": 0.7,
+                         "decay_mode": "amplitude"}),
+    ("cosine_restarts", {"period": 2.0, "profile": "polynomial", "power": 2.0}),
+    ("cosine_restarts", {"period": 2.5}),  # not a whole period: no table
+    ("cosine_restarts", {"period": 2.0, "period_mult": 2.0}),  # cycles of growing length: no table
+    ("step", {"step_size": 8, "gamma": 0.5}),
+    ("multistep", {"milestones": [0, 2, 2, 5], "gamma": 0.5, "boundary": "at"}),
+    ("multistep", {"milestones": [1, 3], "gamma": 0.5, "boundary": "before"}),
+    ("piecewise", {"milestones": [2, 6], "values": [1.0, 0.5, 0.25], "boundary": "after"}),
+    ("wsd", {"stable": 3, "decay": 4, "shape": "cosine", "floor": 0.1}),
+    ("wsd", {"shape": "1-sqrt"}),  # a cooldown not computed in place
+    ("wsd", {"stable": 2, "decay": 0}),
+    ("onecycle", {"total_steps": 50, "three_phase": True}),  # torch's: the last phase goes on one step
+    ("onecycle", {"total_steps": 50, "style": "optax"}),
+    ("knots", {"knots": [1, 5, 30], "values": [0.2, 1.0, 0.01], "anneal": "cosine"}),
+    ("cosine", {}),
+]
+
+
+@pytest.mark.parametrize("name,kwargs", FAST_PATH_DECAYS, ids=[f"{n}-{i}" for i, (n, _) in enumerate(FAST_PATH_DECAYS)])
+@pytest.mark.parametrize("total", [1, 2, 9, 200])
+def test_fast_paths_give_the_bits_of_the_plain_paths_at_edge_lengths(name, kwargs, total):
+    rng = np.random.default_rng(total)
+    t = np.arange(total + 6, dtype=np.float64)
+    order = rng.permutation(t.size)
+    for method in ("none", "linear", "exponential", "cosine"):
+        for W in sorted({0, 1, total - 1, total, total + 3} if method != "none" else {0}):
+            for convention in ("prepend", "multiply", "override"):
+                warmup = Warmup(method, W, factor=0.01) if method != "none" else Warmup()
+                s = Schedule(0.1, warmup, Decay(name, **kwargs), convention, total)
+                fast = s(t)
+                where = (name, method, W, convention)
+                assert np.array_equal(s(t[order]), fast[order]), where
+                assert [s(float(x)) for x in t] == fast.tolist(), where

@@ -51,29 +51,38 @@ def _from_floor(v, floor):
     return v
 
 
+def ascending(s) -> bool:
+    """Whether ``s`` is a 1-D array of steps in order (the usual ``np.arange``): the fast paths then cut it into
+    slices with one ``searchsorted`` instead of testing every step."""
+    return s.ndim == 1 and s.size > 0 and s[0] <= s[-1] and bool(np.all(s[1:] >= s[:-1]))
+
+
 def constant(s):
     """Multiplier 1 for ever."""
     return np.ones_like(s)
 
 
-def _powers(gamma, k):
-    """``gamma ** k`` for integer-valued ``k``. Fast path (bench/bench_schedules.py: ``np.power`` alone takes
-    about 20 ms for 1M steps): a table lookup when there are few distinct powers, the same numbers."""
+def _powers(gamma, k, out=None):
+    """``gamma ** k`` for integer-valued ``k >= 0``. Fast path (bench/bench_schedules.py: ``np.power`` alone takes
+    about 20 ms for 1M steps): a table lookup when there are few distinct powers, the same numbers. ``out`` (which
+    may be ``k``): as in :func:`half_cosine`."""
     kmax = float(k.max()) if k.size else 0.0
-    if k.size > 64 and kmax < 0.25 * k.size:
-        return np.power(gamma, np.arange(kmax + 1.0))[k.astype(np.intp)]
-    return np.power(gamma, k)
+    if k.size > 64 and kmax < 0.25 * k.size and k.min() >= 0:
+        # "clip" is not buffered; no index is out of range (0 <= k <= kmax)
+        return np.take(np.power(gamma, np.arange(kmax + 1.0)), k.astype(np.intp), out=out, mode="clip")
+    return np.power(gamma, k, out=out)
 
 
-def step(s, step_size, gamma):
+def step(s, step_size, gamma, out=None):
     """``gamma ** floor(s / step_size)`` (torch ``StepLR``)."""
-    return _powers(gamma, np.floor(s / step_size))
+    k = np.divide(s, step_size, out=out)  # in one array (the fast-path comment at the top)
+    return _powers(gamma, np.floor(k, out=k), out=k)
 
 
 _SIDES = {"at": ("right", 0.0), "before": ("right", 1.0), "after": ("left", 0.0)}
 
 
-def piecewise(s, milestones, values, boundary="at"):
+def piecewise(s, milestones, values, boundary="at", out=None):
     """``values[i]`` between milestones; ``boundary`` says which value the milestone step gets.
 
     ``at``: the new value from the milestone on (torch ``MultiStepLR``, optax);
@@ -81,13 +90,20 @@ def piecewise(s, milestones, values, boundary="at"):
     ``after``: one step late (Keras ``PiecewiseConstantDecay``: ``t <= boundary`` keeps the old).
     """
     side, shift = _SIDES[boundary]
-    idx = np.searchsorted(np.asarray(milestones, dtype=np.float64), s + shift, side=side)
-    return np.asarray(values, dtype=np.float64)[idx]
+    milestones = np.asarray(milestones, dtype=np.float64)
+    s = s + shift if shift else s
+    if ascending(s):  # fast path (bench/bench_schedules.py: a search per step took 2/3 of multistep's time)
+        cuts = [0, *np.searchsorted(s, milestones, side="left" if side == "right" else "right"), s.size]
+        out = np.empty_like(s) if out is None else out  # ``out`` may be ``s``: the cuts are found first
+        for value, a, b in zip(values, cuts, cuts[1:]):
+            out[a:b] = value
+        return out
+    return np.asarray(values, dtype=np.float64)[np.searchsorted(milestones, s, side=side)]
 
 
-def multistep(s, milestones, gamma, boundary="at"):
+def multistep(s, milestones, gamma, boundary="at", out=None):
     """``gamma ** (number of milestones passed)`` (torch ``MultiStepLR``, maskrcnn)."""
-    return piecewise(s, milestones, np.power(gamma, np.arange(len(milestones) + 1.0)), boundary)
+    return piecewise(s, milestones, np.power(gamma, np.arange(len(milestones) + 1.0)), boundary, out=out)
 
 
 def exponential(s, gamma, period=1.0, delay=0, staircase=False, limit=None, out=None):
@@ -176,6 +192,24 @@ def _profile(x, profile, power, lb, ub, out=None):
     return 1.0 - x  # linear
 
 
+def _cycle_profile(t_cur, t_i, k_decay, profile, power, lb, ub, out=None):
+    """The profile at ``x = t_cur**k / T_i**k`` (timm's ``t_curr ** k / t_i ** k``).
+
+    Fast path (bench/bench_schedules.py: the cosine was two thirds of SGDR's time): with one cycle length and
+    whole steps, ``t_cur`` takes at most ``T`` values, so the profile is computed once for each and looked up:
+    the same operations on the same numbers, so the same bits."""
+    if np.ndim(t_i) == 0 and float(t_i).is_integer() and 0 < t_i <= t_cur.size // 4:
+        k = t_cur.astype(np.intp)
+        if np.array_equal(k, t_cur) and k.min() >= 0 and k.max() < t_i:
+            table = _cycle_profile(np.arange(float(t_i)), t_i, k_decay, profile, power, lb, ub)
+            return np.take(table, k, out=out, mode="clip")  # "clip": not buffered (the bounds are checked above)
+    if k_decay == 1:
+        x = np.divide(t_cur, t_i, out=out)
+    else:
+        x = t_cur**k_decay / t_i**k_decay
+    return _profile(x, profile, power, lb, ub, out=x)
+
+
 MAX_CYCLES = 100_000  # breakpoint lists stop here; more restarts than this cannot be drawn apart
 
 
@@ -223,11 +257,7 @@ def restarts(s, period, period_mult=1.0, cycle_decay=1.0, decay_mode="peak", cyc
         start = _cycle_start(i, period, period_mult)
     t_cur = np.subtract(s, start, out=start if out is None else out)  # in place from here on (see the top)
     t_i = period * _powers(period_mult, i) if period_mult != 1 else period  # 1 ** i is 1: no array of ones
-    if k_decay == 1:
-        x = np.divide(t_cur, t_i, out=t_cur)
-    else:
-        x = t_cur**k_decay / t_i**k_decay  # timm: t_curr ** k / t_i ** k
-    profile = _profile(x, profile, power, lb, ub, out=x)
+    profile = _cycle_profile(t_cur, t_i, k_decay, profile, power, lb, ub, out=t_cur)
     if cycle_decay == 1:  # the peak is 1 in every cycle: both modes are floor + (1 - floor) · profile
         v = _from_floor(profile, floor)
     elif decay_mode == "peak":
@@ -281,18 +311,30 @@ def wsd(s, stable, decay, shape="cosine", floor=0.0, cycles=0.5, stable_power=0.
         g = _cooldown(q, shape, cycles, decay_power, decay_ratio)
         level = np.maximum((1.0 + s / stable_timescale) ** -stable_power, floor)
         return np.where(s < stable + decay, floor + (level - floor) * np.where(s < stable, 1.0, g), floor)
-    # 1 before S, max(floor + (1 - floor) g(q), 0) in the cooldown, floor after: in one array (see the top)
+    # 1 before S, the cooldown, floor after
+    tail = (stable, decay, shape, floor, cycles, decay_power, decay_ratio)
+    if ascending(s):  # fast path (bench/bench_schedules.py): the cooldown over its own steps, not all of them
+        a, b = np.searchsorted(s, [stable, stable + decay])
+        out = np.empty_like(s) if out is None else out  # ``out`` may be ``s``: the cooldown's steps are read first
+        out[a:b] = _wsd_cooldown(s[a:b], *tail, out=out[a:b])
+        out[:a], out[b:] = 1.0, floor
+        return out
     stable_phase, done = s < stable, s >= stable + decay  # before ``out`` (which may be ``s``) is written
+    f = _wsd_cooldown(s, *tail, out=out)
+    np.copyto(f, floor, where=done)
+    np.copyto(f, 1.0, where=stable_phase)
+    return f
+
+
+def _wsd_cooldown(s, stable, decay, shape, floor, cycles, decay_power, decay_ratio, out=None):
+    """``max(floor + (1 - floor) g(q), 0)``, ``q = clip((s - S) / D, 0, 1)``: in one array (see the top)."""
     q = np.subtract(s, stable, out=out)
     q /= max(1, decay)
     np.clip(q, 0.0, 1.0, out=q)
     f = _cooldown(q, shape, cycles, decay_power, decay_ratio, out=q)
     f *= 1.0 - floor
     f += floor
-    np.maximum(f, 0.0, out=f)
-    np.copyto(f, floor, where=done)
-    np.copyto(f, 1.0, where=stable_phase)
-    return f
+    return np.maximum(f, 0.0, out=f)
 
 
 def cyclic_is_degenerate(up: float, down: float) -> bool:
@@ -351,7 +393,7 @@ def interpolate(s, knots, values, anneal="cos", hold=True, out=None):
     knots = np.asarray(knots, dtype=np.float64)
     values = np.asarray(values, dtype=np.float64)
     last = len(knots) - 2
-    if s.ndim == 1 and s.size and s[0] <= s[-1] and np.all(s[1:] >= s[:-1]):
+    if ascending(s):
         cuts = [0, *np.searchsorted(s, knots[1:-1], side="left"), s.size]  # phase j: knots[j] <= s < knots[j+1]
         pieces = [slice(a, b) for a, b in zip(cuts, cuts[1:])]
     else:
@@ -362,24 +404,27 @@ def interpolate(s, knots, values, anneal="cos", hold=True, out=None):
         v = out[piece] if isinstance(piece, slice) else np.empty(np.count_nonzero(piece))
         if v.size:
             _phase(s[piece], v, knots[j], knots[j + 1], values[j], values[j + 1], anneal,
-                   past_end=None if hold or j < last else knots[-1] + 1.0)
+                   past_end=None if hold or j < last else knots[-1] + 1.0, first=j == 0, last=j == last)
             if not isinstance(piece, slice):
                 out[piece] = v
     return out
 
 
-def _phase(s, v, k0, k1, start, end, anneal, past_end=None):
+def _phase(s, v, k0, k1, start, end, anneal, past_end=None, first=True, last=True):
     """One phase from ``start`` at ``k0`` to ``end`` at ``k1``, written into ``v``; the end value is held after
-    ``k1``, or with ``past_end`` the formula goes on up to that step."""
-    np.minimum(s, k1 if past_end is None else past_end, out=v)
-    v -= k0
+    ``k1``, or with ``past_end`` the formula goes on up to that step. Only the ``first`` phase has steps before
+    ``k0`` and only the ``last`` steps after ``k1``: the others skip those clamps (one-cycle's fast path, bench/)."""
+    if last:
+        np.minimum(s, k1 if past_end is None else past_end, out=v)
+        v -= k0
+    else:
+        np.subtract(s, k0, out=v)
     v /= k1 - k0  # pct, the position inside the phase
-    np.maximum(v, 0.0, out=v)  # before the first knot: its value
-    if anneal == "cos":  # end + (start - end) / 2 · (1 + cos(π · pct)), torch's and optax's form
-        v *= math.pi
-        np.cos(v, out=v)
-        v += 1.0
-        v *= (start - end) / 2.0
+    if first:
+        np.maximum(v, 0.0, out=v)  # before the first knot: its value
+    if anneal == "cos":  # end + (start - end) · (1 + cos(π · pct)) / 2, torch's and optax's form (the same bits:
+        half_cosine(v, out=v)  # halving is exact, so it does not matter which factor is halved)
+        v *= start - end
         v += end
     else:  # start + (end - start) · pct, not below 0 (a linear step past the end could cross 0)
         v *= end - start

