@@ -131,7 +131,7 @@ def set_demo(state) -> None:
 
 
 def run_schedules(choice: list[str], lr: float, steps: int, warmup: int, factor: float,
-                  strategies: list[dict] | None = None) -> list[tuple[str, Schedule, str | None]]:
+                  strategies=None) -> list[tuple[str, LRSchedule, str | None]]:
     """``(name, schedule, optimizer override)`` for each choice, all at the same target lr and length.
     "GI-Adam, no warmup" swaps Adam for GI-Adam (Kalra & Barkeshli 2024) instead of adding a warmup.
     Compare-page strategies are rescaled to this lr (every part by the same factor) and length (a
@@ -516,13 +516,16 @@ def _metric_layout(title: str, y_title: str, log_y: bool, steps: int) -> go.Layo
     return fig.layout  # read-only by convention: go.Figure(layout=...) copies it
 
 
-def preview_figure(settings: Settings, strategies: list[dict] | None = None) -> go.Figure | None:
+def preview_figure(settings: Settings, strategies=None) -> go.Figure | None:
     """Before a start: the learning rate each chosen schedule will apply, over the run's steps (None
-    when no schedule is chosen). Also what makes the browser load its chart library before the click,
-    so the live charts draw without that wait."""
+    when no schedule is chosen, or one cannot be made: Start then says why). Also what makes the browser
+    load its chart library before the click, so the live charts draw without that wait."""
     steps = int(settings.steps)
-    chosen = run_schedules(list(settings.schedules), settings.lr, steps, min(int(settings.warmup), steps),
-                           settings.factor, strategies)
+    try:
+        chosen = run_schedules(list(settings.schedules), settings.lr, steps, min(int(settings.warmup), steps),
+                               settings.factor, strategies)
+    except ValueError:
+        return None
     if not chosen:
         return None
     x = np.arange(steps)
