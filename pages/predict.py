@@ -2,8 +2,8 @@
 
 import streamlit as st
 
+from ui import compare, safe
 from ui import predict as U
-from ui import safe
 from ui.router import ensure_router
 from warmup_core.predict import data as paper
 
@@ -30,7 +30,7 @@ with st.sidebar:
                  column_config={"value": st.column_config.NumberColumn(format="%.5g")})
     st.markdown("**Strategies**")
     which = st.radio("predict", ["The paper's setup (four shapes)", "Your Compare strategies"], key=f"{P}.which")
-    mine = U.compare_strategies(st.session_state)
+    mine = compare.session_strategies(st.session_state)
     if which.startswith("Your") and mine is None:
         st.info("Compare has no strategies in this session yet: showing its defaults.")
     strategies = U.paper_strategies() if which.startswith("The") else mine or U.compare_defaults()

@@ -5,6 +5,7 @@ from functools import partial
 
 import streamlit as st
 
+from ui import compare
 from ui import train as T
 from ui.router import ensure_router
 from warmup_core.training import OPTIMIZERS, TASKS
@@ -47,7 +48,7 @@ with st.sidebar:
     c1.number_input("steps", 10, 20_000, key=key("steps"), step=50)
     c2.number_input("batch size", 1, 4096, key=key("batch"))
     st.number_input("seed", 0, 2**31 - 1, key=key("seed"))
-    strategies = ss.get("compare.strategies", [])
+    strategies = compare.session_strategies(ss) or ()
     st.multiselect("schedules to compare", T.schedule_choices(strategies), key=key("schedules"),
                    help="Strategies from the Compare page run at this target lr and length (one built from "
                         "parts, e.g. an imported config, keeps its parts' own step counts).")

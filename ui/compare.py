@@ -21,6 +21,7 @@ from .figures import Trace, relative_values
 from .presets import PRESETS
 
 MAX_STRATEGIES = 12
+SESSION_KEY = "compare.strategies"  # the Compare page's strategies: ui.compare_page.Editor("compare")'s list
 MODES = ("Overlay", "Small multiples", "Against a baseline")
 MAX_NAME = 60
 
@@ -49,6 +50,11 @@ class Strategy:
         if self.preset:
             d["preset"] = self.preset
         return d
+
+
+def session_strategies(session) -> tuple | None:
+    """Compare's strategies in this session, for the other pages (None: Compare was not opened yet)."""
+    return session.get(SESSION_KEY)
 
 
 def default_strategies(total=10_000, lr=0.1, warmup=500) -> tuple[Strategy, ...]:

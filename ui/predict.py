@@ -281,22 +281,14 @@ def reference_shapes(peak, total, warmup) -> dict:
     return strategy_lrs(paper_strategies(peak, total, warmup))[0]
 
 
-COMPARE_KEY = "compare.strategies"  # Compare's strategy list in the session (ui.compare_page.Editor)
-
-
-def compare_strategies(session) -> tuple | None:
-    """Compare's strategies in this session (None: Compare was not opened yet)."""
-    return session.get(COMPARE_KEY)
-
-
 def keep_in_compare(session, schedule, name="optimised") -> str:
     """Add the schedule to Compare's strategies (created with Compare's defaults if absent); its name there
     (made unique). Raises ValueError when Compare is full."""
     from ui import compare
 
-    new, name = compare.add(session.get(COMPARE_KEY) or compare.default_strategies(),
+    new, name = compare.add(compare.session_strategies(session) or compare.default_strategies(),
                             compare.Strategy(name, schedule))
-    session[COMPARE_KEY] = new
+    session[compare.SESSION_KEY] = new
     return name
 
 
