@@ -110,7 +110,7 @@ def unique_name(name: str, taken) -> str:
     return f"{name} ({i})"
 
 
-def _find(strategies, name) -> Strategy:
+def find(strategies, name) -> Strategy:
     for s in strategies:
         if s.name == name:
             return s
@@ -131,14 +131,14 @@ def add_preset(strategies, label: str):
 
 
 def duplicate(strategies, name: str):
-    cur = _find(strategies, name)
+    cur = find(strategies, name)
     return add(strategies, Strategy(f"{name} copy", cur.schedule, cur.preset))
 
 
 def delete(strategies, name: str):
     if len(strategies) <= 1:
         raise ValueError("the last strategy cannot be deleted")
-    _find(strategies, name)
+    find(strategies, name)
     rest = tuple(s for s in strategies if s.name != name)
     return rest, rest[0].name
 
@@ -149,7 +149,7 @@ def rename(strategies, old: str, new: str):
         raise ValueError(f"a name needs 1 to {MAX_NAME} characters")
     if new != old and new in [s.name for s in strategies]:
         raise ValueError(f"there is already a strategy called {safe.clip(repr(new), 70)}")
-    _find(strategies, old)
+    find(strategies, old)
     return tuple(Strategy(new, s.schedule, s.preset) if s.name == old else s for s in strategies), new
 
 
@@ -158,7 +158,7 @@ def update(strategies, name: str, schedule: Schedule, preset: str | None):
     strategy named after a library it no longer is gets " (custom)" added to its name."""
     from .presets import short_name
 
-    cur = _find(strategies, name)
+    cur = find(strategies, name)
     if cur.schedule == schedule and cur.preset == preset:
         return strategies, name
     new_name = name
@@ -191,7 +191,7 @@ def _relative(schedule_json: str, base_json: str, mode: str):
 
 def relative_traces(strategies, baseline: str, mode: str) -> list[Trace]:
     """Every other strategy against the baseline, on the steps both cover (one pair in memory at a time)."""
-    base = _find(strategies, baseline).schedule.to_json()
+    base = find(strategies, baseline).schedule.to_json()
     return [Trace(item.name, *_relative(item.schedule.to_json(), base, mode))
             for item in strategies if item.name != baseline]
 

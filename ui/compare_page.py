@@ -56,12 +56,11 @@ class Editor:
 
     # --- changing --------------------------------------------------------------------------------
 
-    def selected_item(self):
-        name = self.selected()
-        return next(s for s in self.strategies() if s.name == name)
+    def selected_item(self) -> compare.Strategy:
+        return compare.find(self.strategies(), self.selected())
 
     def select(self, name: str) -> None:
-        item = next(s for s in self.strategies() if s.name == name)
+        item = compare.find(self.strategies(), name)
         self._selected.set(name)
         if item.editable:  # a read-only strategy (not a warmup + decay pair) has no controls to seed
             widgets.seed(self.prefix, item.schedule)
