@@ -25,7 +25,7 @@ def headless(threads: int | None, steps: int | None) -> dict:
     from ui.train import DEMO
     from warmup_core.training.jobs import JobManager
 
-    m = JobManager(tempfile.mktemp(suffix=".sqlite"), threads=threads)
+    m = JobManager(tempfile.mktemp(suffix=".sqlite"), threads=threads, isolate=True)  # as the page's
     m.warmed(60)  # as on the page, where the manager is made when the page opens, before the click
     t0 = time.perf_counter()
     ids = m.submit("bench", (replace(DEMO, steps=steps) if steps else DEMO).configs())

@@ -1,10 +1,12 @@
 """The training engine, job manager, store and CLI, on the CPU with tiny runs."""
 
 import json
+import os
 import pickle
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -114,9 +116,11 @@ def test_gi_adam_first_update_matches_its_definition():
 
 # --- jobs and storage -----------------------------------------------------------------------------
 
-@pytest.fixture
-def manager(tmp_path):
-    m = JobManager(Store(tmp_path / "runs.sqlite"), max_workers=2, max_queued=4)
+@pytest.fixture(params=[False, True], ids=["threads", "processes"])
+def manager(tmp_path, request):
+    """Both ways a manager trains: in its own threads, and (``isolate=True``, as the app's) in training
+    processes of its own."""
+    m = JobManager(Store(tmp_path / "runs.sqlite"), max_workers=2, max_queued=4, isolate=request.param)
     yield m
     m.shutdown()
 
@@ -305,6 +309,57 @@ def test_metrics_since_step_returns_only_new_rows(tmp_path):
 
 # --- ownership --------------------------------------------------------------------------------------
 
+def test_a_training_process_gives_the_same_rows_as_training_here(tmp_path):
+    """isolate=True moves where a run trains, not what it computes: every logged number is equal."""
+    rows = {}
+    for isolate in (False, True):
+        m = JobManager(Store(tmp_path / f"{isolate}.sqlite"), isolate=isolate)
+        try:
+            ids = m.submit("a", [cfg(), cfg("charlm", lr=1e-3, optimizer="adam", batch_size=8, steps=30)])
+            assert m.wait(ids, 120)
+            assert [m.store.run(i)["status"] for i in ids] == ["finished", "finished"]
+            rows[isolate] = [m.store.metrics(i) for i in ids]
+        finally:
+            m.shutdown()
+    drop = ("wall",)  # when a row was logged differs, nothing else may
+    same = [[{k: v for k, v in r.items() if k not in drop} for r in run] for run in rows[False]]
+    assert same == [[{k: v for k, v in r.items() if k not in drop} for r in run] for run in rows[True]]
+    assert len(same[0]) == 40 and len(same[1]) == 30
+
+
+def test_a_manager_that_stops_marks_its_training_processes_runs_interrupted(tmp_path):
+    m = JobManager(Store(tmp_path / "runs.sqlite"), isolate=True)
+    ids = m.submit("a", [cfg(task="charlm", optimizer="adam", lr=1e-3, steps=5000, batch_size=8)] * 2)
+    until(lambda: all(m.store.metrics(i) for i in ids))
+    m.shutdown()
+    runs = m.store.runs(ids=ids)
+    assert [r["status"] for r in runs] == ["interrupted", "interrupted"]
+    assert all(0 < r["step"] < 4999 for r in runs)
+
+
+def test_a_training_process_that_dies_fails_its_runs_and_the_next_start_works(tmp_path):
+    import signal
+
+    m = JobManager(Store(tmp_path / "runs.sqlite"), isolate=True)
+    try:
+        ids = m.submit("a", [cfg(task="charlm", optimizer="adam", lr=1e-3, steps=5000, batch_size=8)])
+        until(lambda: m.store.metrics(ids[0]))
+        for pid in list(m._procs._processes):  # killed (out of memory, say)
+            os.kill(pid, signal.SIGKILL)
+        until(lambda: m.store.run(ids[0])["status"] == "failed", timeout=30)
+        assert "training process stopped" in m.store.run(ids[0])["message"]
+        assert m.pending() == 0
+        again = m.submit("a", [cfg()])
+        assert m.wait(again, 120) and m.store.run(again[0])["status"] == "finished"
+    finally:
+        m.shutdown()
+
+
+def test_only_a_runner_that_another_process_can_import_is_isolated(tmp_path):
+    with pytest.raises(ValueError, match="train_together only"):
+        JobManager(Store(tmp_path / "runs.sqlite"), runner=lambda *a: None, isolate=True)
+
+
 def test_only_the_owner_can_cancel_or_delete(manager):
     from warmup_core.training.store import NotOwnerError
 
@@ -343,17 +398,24 @@ def test_a_second_manager_leaves_the_first_ones_runs_alone(tmp_path):
     assert Store(path).run(queued[0])["status"] == "interrupted"  # a's clean stop says so
 
 
-def test_a_killed_server_process_has_its_runs_marked_interrupted(tmp_path):
+@pytest.mark.parametrize("isolate", [False, True], ids=["threads", "processes"])
+def test_a_killed_server_process_has_its_runs_marked_interrupted(tmp_path, isolate):
+    """With training processes, the orphaned one notices its server is gone and stops: the run stays
+    ``interrupted`` and no longer advances."""
     path = tmp_path / "shared.sqlite"
     script = (
         "import sys, time\n"
         "from warmup_core.training.jobs import JobManager\n"
         "from warmup_core.training import RunConfig\n"
-        "m = JobManager(sys.argv[1])\n"
-        "ids = m.submit('u', [RunConfig(task='charlm', optimizer='adam', steps=100000, batch_size=8)])\n"
-        "print(ids[0], flush=True)\n"
-        "time.sleep(600)\n")
-    proc = subprocess.Popen([sys.executable, "-c", script, str(path)], stdout=subprocess.PIPE, text=True)
+        "if __name__ == '__main__':\n"
+        f"    m = JobManager(sys.argv[1], isolate={isolate})\n"
+        "    ids = m.submit('u', [RunConfig(task='charlm', optimizer='adam', steps=100000, batch_size=8)])\n"
+        "    print(ids[0], flush=True)\n"
+        "    time.sleep(600)\n")
+    (tmp_path / "server.py").write_text(script)  # a file: a training process (spawned) imports its main
+    root = str(Path(__file__).resolve().parents[1])
+    proc = subprocess.Popen([sys.executable, str(tmp_path / "server.py"), str(path)], stdout=subprocess.PIPE,
+                            text=True, env={**os.environ, "PYTHONPATH": root})
     try:
         rid = proc.stdout.readline().strip()
         store = Store(path)
@@ -364,6 +426,10 @@ def test_a_killed_server_process_has_its_runs_marked_interrupted(tmp_path):
         proc.wait(10)
         assert store.reap() == 1  # the process is gone (same host): no need to wait for the lease
         assert store.run(rid)["status"] == "interrupted"
+        time.sleep(2.0)  # several flushes: an orphaned training process has stopped by now
+        step = store.run(rid)["step"]
+        time.sleep(1.5)
+        assert store.run(rid)["step"] == step and store.run(rid)["status"] == "interrupted"
         other.shutdown()
     finally:
         if proc.poll() is None:
@@ -373,7 +439,6 @@ def test_a_killed_server_process_has_its_runs_marked_interrupted(tmp_path):
 # --- a database that cannot be used ----------------------------------------------------------------
 
 def _db_cases(tmp_path):
-    import os
     import sqlite3
 
     from warmup_core.training.store import SCHEMA

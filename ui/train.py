@@ -173,7 +173,7 @@ def _manager(path: str):
     from warmup_core.training.store import Store
 
     workers = int(os.environ.get("WARMUP_LAB_WORKERS", "1"))
-    return JobManager(Store(path), max_workers=workers, max_queued=12, threads=torch_threads())
+    return JobManager(Store(path), max_workers=workers, max_queued=12, threads=torch_threads(), isolate=True)
 
 
 def manager():
@@ -385,7 +385,7 @@ def refresh_seconds(render_seconds: float, drawn: bool = True) -> float:
     """How often the live charts redraw: every second until a line is drawn (:func:`lines_drawn`; every half
     second was slower: Chromium fell behind redrawing four charts), then every two
     seconds, slower when building the charts costs the server more, so that it takes at most an eighth
-    of its time (the page's script and the training thread share one Python interpreter). Not faster:
+    of a core (training runs in a process of its own, but on the same cores). Not faster:
     each refresh makes the browser redraw four charts, about 0.6 s of one core in Chromium, and on a
     laptop the browser shares the cores with training (bench/bench_browser_train.py)."""
     if not drawn:

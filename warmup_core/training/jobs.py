@@ -1,10 +1,15 @@
 """The job manager: training runs off the page's thread, bounded, cancellable, persisted.
 
 A page holds one shared manager (``st.cache_resource``); every job writes to the SQLite store, and
-the page polls the store. Workers are threads of this process (a torch step releases the GIL);
-nothing here calls Streamlit. A submitted comparison is one job whose runs advance in lock step
-(:func:`~.engine.train_together`), so a viewer sees the lines race. ``max_workers`` comparisons run
-at once and at most ``max_queued`` runs wait, so a shared server stays responsive.
+the page polls the store. Workers are threads of this process; with ``isolate=True`` (the app's
+manager) each thread hands its job to a training process of its own and relays cancels to it through
+the store. The small models here spend most of a step in Python, holding the GIL: trained in the
+server's process, every redraw of the page (about 0.4 s of Python) stalls training for as long
+(``bench/bench_browser_train.py``). Nothing here calls Streamlit.
+
+A submitted comparison is one job whose runs advance in lock step (:func:`~.engine.train_together`),
+so a viewer sees the lines race. ``max_workers`` comparisons run at once and at most ``max_queued``
+runs wait, so a shared server stays responsive.
 
 A run belongs to its owner (an opaque token: one browser); only the owner may cancel or delete it
 (:class:`~.store.NotOwnerError` otherwise). Each manager holds a lease in the store, renewed by a
@@ -15,13 +20,16 @@ runs of a process that died are marked ``interrupted`` (see :meth:`~.store.Store
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
+import signal
 import threading
 import time
 import traceback
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from .engine import RunConfig, RunResult, train_together
 from .store import INTERRUPTED, LEASE_SECONDS, LIVE, Lease, Store, StoreError
@@ -40,18 +48,27 @@ def torch_threads() -> int:
     return max(1, (os.cpu_count() or 2) // 2)
 
 
-def _warm_up():
+def _warm_up(threads: int | None = None):
     """torch imports its compiler the first time an optimizer is made (about 2 s of Python holding the
     GIL): done here, in the worker, while the page is being read, the first Start trains at once."""
     import torch
 
+    if threads is not None:
+        torch.set_num_threads(threads)  # process-wide
     torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+
+
+def _start_child(threads: int | None):
+    """A training process's start: Ctrl-C stops the server, which stops this process's runs (as
+    ``interrupted``) through the store, rather than a traceback from every process."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _warm_up(threads)
 
 
 class JobManager:
     def __init__(self, store: Store | str | None = None, max_workers: int = 1, max_queued: int = 12,
                  runner: Callable = train_together, flush_every: float = 0.25, lease: float = LEASE_SECONDS,
-                 threads: int | None = None):
+                 threads: int | None = None, isolate: bool = False):
         self.store = store if isinstance(store, Store) else Store(store)
         self._lease = Lease(self.store, lease)  # and runs of servers that stopped are marked interrupted
         self.id = self._lease.id
@@ -60,12 +77,22 @@ class JobManager:
         self.flush_every = flush_every
         self.threads = threads
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="warmup-job")
-        self._warm = self._pool.submit(_warm_up)  # before the first run is asked for, not after the click
+        self._workers = max_workers
+        self._procs = self._new_processes() if isolate else None
+        # before the first run is asked for, not after the click
+        self._warm = self._procs.submit(_warm_up) if self._procs else self._pool.submit(_warm_up, threads)
         self._stops: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
         self._closing = threading.Event()
         self._ray: set[str] = set()  # runs handed to Ray drivers (their threads: _ray_jobs)
         self._ray_jobs: list[threading.Thread] = []
+
+    def _new_processes(self) -> ProcessPoolExecutor:
+        if self.runner is not train_together:
+            raise ValueError("isolate=True trains with engine.train_together only (a runner made elsewhere "
+                             "cannot be sent to another process)")
+        return ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_start_child, initargs=(self.threads,))
 
     def warmed(self, timeout: float | None = None) -> bool:
         """Block until the worker has done what the first run would wait for (True if it has): a page
@@ -183,6 +210,8 @@ class JobManager:
             for ev in self._stops.values():
                 ev.set()
         self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._procs is not None:
+            self._procs.shutdown(wait=True, cancel_futures=True)
         for t in self._ray_jobs:
             t.join(timeout=30)
         try:
@@ -192,7 +221,7 @@ class JobManager:
 
     # --- the worker --------------------------------------------------------------------------------
     def _work(self, run_ids: list[str], cfgs: list[RunConfig]):
-        if self.threads is not None:
+        if self.threads is not None and self._procs is None:
             import torch
 
             torch.set_num_threads(self.threads)  # process-wide; set from the worker so imports stay lazy
@@ -211,49 +240,129 @@ class JobManager:
         now = time.time()
         for run_id, _, _ in todo:
             self.store.update(run_id, status="running", started=now)
-        loggers = [_Logger(self.store, run_id, stop, self.flush_every) for run_id, _, stop in todo]
+        if self._procs is None:
+            train_group(self.store, todo, self.runner, self.flush_every, self._closing.is_set, self._ended)
+        else:
+            self._work_elsewhere(todo)
 
-        def should_stop(logger):
-            return lambda: logger.stop.is_set()
+    def _ended(self, run_id: str):
+        with self._lock:
+            ev = self._stops.pop(run_id, None)  # ended: nothing left to cancel
+        if ev is not None:
+            ev.set()
 
-        def on_end(i, outcome):
-            run_id, logger = todo[i][0], loggers[i]
+    def _work_elsewhere(self, todo: list[tuple[str, RunConfig, threading.Event]]):
+        """Train ``todo`` in a training process; meanwhile relay a cancel (or this manager's shutdown)
+        to it through the store, and note each run that has ended there."""
+        job = self._procs.submit(_train_in_child, str(self.store.path), [(r, c.to_json()) for r, c, _ in todo],
+                                 self.flush_every)
+        relayed: set[str] = set()
+        while True:
             try:
-                logger.flush()
-                if isinstance(outcome, RunResult):
-                    status, message = outcome.status, "; ".join(m for m in (logger.note, outcome.message) if m)
-                    if status == "cancelled" and self._closing.is_set():
-                        status, message = INTERRUPTED
-                    self.store.update(run_id, status=status, message=message, device=outcome.device,
-                                      finished=time.time())
-                else:  # a bad task or file: recorded for the page, never raised into it
-                    self.store.update(run_id, status="failed", message=f"{type(outcome).__name__}: {outcome}",
-                                      finished=time.time())
+                job.result(timeout=self.flush_every)
+                break
+            except TimeoutError:
+                pass
+            except BrokenProcessPool as e:  # the process died (killed, out of memory): its runs say so
+                self._procs = self._new_processes()
+                for run_id, _, _ in todo:
+                    self._fail_if_live(run_id, f"the training process stopped ({e})")
+                break
+            except Exception as e:  # noqa: BLE001 - as in the thread: every run still open fails
+                traceback.print_exc()
+                for run_id, _, _ in todo:
+                    self._fail_if_live(run_id, f"{type(e).__name__}: {e}")
+                break
+            try:
+                for r in self.store.runs(ids=[run_id for run_id, _, _ in todo]):
+                    if r["status"] not in LIVE:
+                        self._ended(r["id"])
+                    elif r["id"] not in relayed and (self._closing.is_set() or not self._live(r["id"])):
+                        self.store.request_stop(r["id"])
+                        relayed.add(r["id"])
             except StoreError:
                 traceback.print_exc()
-            finally:
-                with self._lock:
-                    logger.stop.set()
-                    self._stops.pop(run_id, None)  # ended: nothing left to cancel
+        for run_id, _, _ in todo:
+            run = self.store.run(run_id)
+            if self._closing.is_set() and run is not None and run["status"] == "cancelled":
+                status, message = INTERRUPTED
+                self.store.update(run_id, status=status, message=message)
+            self._ended(run_id)
 
+    def _live(self, run_id: str) -> bool:
+        """False once the run was cancelled here (its event set)."""
+        with self._lock:
+            ev = self._stops.get(run_id)
+        return ev is not None and not ev.is_set()
+
+    def _fail_if_live(self, run_id: str, message: str):
+        run = self.store.run(run_id)
+        if run is not None and run["status"] in LIVE:
+            self.store.update(run_id, status="failed", message=message, finished=time.time())
+
+
+def train_group(store: Store, todo: list[tuple[str, RunConfig, threading.Event]], runner: Callable,
+                flush_every: float, closing: Callable[[], bool], ended: Callable[[str], None],
+                orphaned: Callable[[], bool] = lambda: False):
+    """Train ``todo`` (run id, config, stop event) together with ``runner``, writing each run's rows and
+    its end to ``store``; ``ended(run_id)`` as each run ends. A run stopped while ``closing()`` is
+    recorded ``interrupted``, not ``cancelled``."""
+    loggers = [_Logger(store, run_id, stop, flush_every, orphaned) for run_id, _, stop in todo]
+    done: set[int] = set()
+
+    def should_stop(logger):
+        return lambda: logger.stop.is_set()
+
+    def on_end(i, outcome):
+        run_id, logger = todo[i][0], loggers[i]
+        done.add(i)
         try:
-            self.runner([c for _, c, _ in todo], [lg.log for lg in loggers], [should_stop(lg) for lg in loggers],
-                        on_end)
-        except Exception as e:  # noqa: BLE001 - the runner itself broke: every run still open fails
+            logger.flush()
+            if isinstance(outcome, RunResult):
+                status, message = outcome.status, "; ".join(m for m in (logger.note, outcome.message) if m)
+                if status == "cancelled" and closing():
+                    status, message = INTERRUPTED
+                store.update(run_id, status=status, message=message, device=outcome.device, finished=time.time())
+            else:  # a bad task or file: recorded for the page, never raised into it
+                store.update(run_id, status="failed", message=f"{type(outcome).__name__}: {outcome}",
+                             finished=time.time())
+        except StoreError:
             traceback.print_exc()
-            for i, (run_id, _, _) in enumerate(todo):
-                with self._lock:
-                    open_ = run_id in self._stops
-                if open_:
-                    on_end(i, e)
+        finally:
+            logger.stop.set()
+            ended(run_id)
+
+    try:
+        runner([c for _, c, _ in todo], [lg.log for lg in loggers], [should_stop(lg) for lg in loggers], on_end)
+    except Exception as e:  # noqa: BLE001 - the runner itself broke: every run still open fails
+        traceback.print_exc()
+        for i in range(len(todo)):
+            if i not in done:
+                on_end(i, e)
+
+
+def _train_in_child(path: str, todo: list[tuple[str, str]], flush_every: float):
+    """A training process's job (:meth:`JobManager._work_elsewhere`): its own connection to the store;
+    a cancel arrives as the store's stop flag, read at every flush, as does the server's end (its
+    process gone: this one is orphaned)."""
+    parent = os.getppid()
+
+    def orphaned() -> bool:
+        return os.getppid() != parent
+
+    group = [(run_id, RunConfig.from_json(cfg), threading.Event()) for run_id, cfg in todo]
+    train_group(Store(path), group, train_together, flush_every, closing=orphaned, ended=lambda run_id: None,
+                orphaned=orphaned)
 
 
 class _Logger:
     """Buffers one run's metric rows and writes them every ``flush_every`` seconds (the first at once);
     at each flush it also picks up a cancel requested by another server process."""
 
-    def __init__(self, store: Store, run_id: str, stop: threading.Event, flush_every: float):
+    def __init__(self, store: Store, run_id: str, stop: threading.Event, flush_every: float,
+                 orphaned: Callable[[], bool] = lambda: False):
         self.store, self.run_id, self.stop, self.flush_every = store, run_id, stop, flush_every
+        self.orphaned = orphaned
         self.buf: list[dict] = []
         self.last = None
         self.note = ""  # what the run said before it started (e.g. its sharpness interval): kept at its end
@@ -268,7 +377,7 @@ class _Logger:
         if self.last is None or now - self.last >= self.flush_every:
             self.flush()
             self.last = now
-            if self.store.stop_requested(self.run_id):
+            if self.store.stop_requested(self.run_id) or self.orphaned():
                 self.stop.set()
 
     def flush(self):
