@@ -120,7 +120,7 @@ def test_gi_adam_first_update_matches_its_definition():
 def manager(tmp_path, request):
     """Both ways a manager trains: in its own threads, and (``isolate=True``, as the app's) in training
     processes of its own."""
-    m = JobManager(Store(tmp_path / "runs.sqlite"), max_workers=2, max_queued=4, isolate=request.param)
+    m = JobManager(Store(tmp_path / "runs.sqlite"), max_workers=2, max_queued=4, threads=1, isolate=request.param)
     yield m
     m.shutdown()
 
@@ -307,15 +307,24 @@ def test_metrics_since_step_returns_only_new_rows(tmp_path):
     assert store.metrics(rid, since_step=4) == [] and store.run(rid)["step"] == 4
 
 
+def test_rows_for_a_deleted_run_are_dropped_not_kept_as_orphans(tmp_path):
+    store = Store(tmp_path / "r.sqlite")
+    rid = store.create("a", "g", "x", cfg().to_json(), 40)
+    store.add_metrics(rid, [{"step": 0, "loss": 1.0}])
+    store.delete(rid, "a")
+    store.add_metrics(rid, [{"step": 1, "loss": 1.0}])  # a training's last flush, after the delete
+    assert store.metrics(rid) == [] and store.stop_requested(rid)
+
+
 # --- ownership --------------------------------------------------------------------------------------
 
 def test_a_training_process_gives_the_same_rows_as_training_here(tmp_path):
     """isolate=True moves where a run trains, not what it computes: every logged number is equal."""
     rows = {}
     for isolate in (False, True):
-        m = JobManager(Store(tmp_path / f"{isolate}.sqlite"), isolate=isolate)
+        m = JobManager(Store(tmp_path / f"{isolate}.sqlite"), threads=1, isolate=isolate)
         try:
-            ids = m.submit("a", [cfg(), cfg("charlm", lr=1e-3, optimizer="adam", batch_size=8, steps=30)])
+            ids = m.submit("a", [cfg(), cfg("charlm", lr=1e-3, optimizer="adam", batch_size=8, steps=12)])
             assert m.wait(ids, 120)
             assert [m.store.run(i)["status"] for i in ids] == ["finished", "finished"]
             rows[isolate] = [m.store.metrics(i) for i in ids]
@@ -324,7 +333,7 @@ def test_a_training_process_gives_the_same_rows_as_training_here(tmp_path):
     drop = ("wall",)  # when a row was logged differs, nothing else may
     same = [[{k: v for k, v in r.items() if k not in drop} for r in run] for run in rows[False]]
     assert same == [[{k: v for k, v in r.items() if k not in drop} for r in run] for run in rows[True]]
-    assert len(same[0]) == 40 and len(same[1]) == 30
+    assert len(same[0]) == 40 and len(same[1]) == 12
 
 
 def test_a_manager_that_stops_marks_its_training_processes_runs_interrupted(tmp_path):
@@ -337,6 +346,19 @@ def test_a_manager_that_stops_marks_its_training_processes_runs_interrupted(tmp_
     assert all(0 < r["step"] < 4999 for r in runs)
 
 
+def training_processes() -> list[int]:
+    """This process's training processes (Linux /proc)."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text, cmd = stat.read_text(), (stat.parent / "cmdline").read_text()
+        except OSError:
+            continue
+        if int(text[text.rindex(")") + 2:].split()[1]) == os.getpid() and "warmup_core.training.worker" in cmd:
+            pids.append(int(stat.parent.name))
+    return pids
+
+
 def test_a_training_process_that_dies_fails_its_runs_and_the_next_start_works(tmp_path):
     import signal
 
@@ -344,7 +366,7 @@ def test_a_training_process_that_dies_fails_its_runs_and_the_next_start_works(tm
     try:
         ids = m.submit("a", [cfg(task="charlm", optimizer="adam", lr=1e-3, steps=5000, batch_size=8)])
         until(lambda: m.store.metrics(ids[0]))
-        for pid in list(m._procs._processes):  # killed (out of memory, say)
+        for pid in training_processes():  # killed (out of memory, say)
             os.kill(pid, signal.SIGKILL)
         until(lambda: m.store.run(ids[0])["status"] == "failed", timeout=30)
         assert "training process stopped" in m.store.run(ids[0])["message"]
@@ -373,6 +395,8 @@ def test_only_the_owner_can_cancel_or_delete(manager):
     assert manager.store.run(rid)["status"] in ("queued", "running")
     manager.delete(rid, "alice")
     assert manager.store.run(rid) is None and manager.store.metrics(rid) == []
+    until(lambda: manager.pending() == 0, timeout=5)  # and its training stopped, wherever it was
+    assert manager.store.metrics(rid) == []
 
 
 # --- two server processes on one database ---------------------------------------------------------

@@ -20,16 +20,17 @@ runs of a process that died are marked ``interrupted`` (see :meth:`~.store.Store
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
-import signal
+import queue
+import subprocess
+import sys
 import threading
 import time
 import traceback
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 
 from .engine import RunConfig, RunResult, train_together
 from .store import INTERRUPTED, LEASE_SECONDS, LIVE, Lease, Store, StoreError
@@ -58,13 +59,6 @@ def _warm_up(threads: int | None = None):
     torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
 
 
-def _start_child(threads: int | None):
-    """A training process's start: Ctrl-C stops the server, which stops this process's runs (as
-    ``interrupted``) through the store, rather than a traceback from every process."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _warm_up(threads)
-
-
 class JobManager:
     def __init__(self, store: Store | str | None = None, max_workers: int = 1, max_queued: int = 12,
                  runner: Callable = train_together, flush_every: float = 0.25, lease: float = LEASE_SECONDS,
@@ -77,22 +71,35 @@ class JobManager:
         self.flush_every = flush_every
         self.threads = threads
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="warmup-job")
-        self._workers = max_workers
-        self._procs = self._new_processes() if isolate else None
+        self.isolate = isolate
+        if isolate and runner is not train_together:
+            raise ValueError("isolate=True trains with engine.train_together only (a runner made here cannot be "
+                             "sent to another process)")
+        self._trainers: queue.SimpleQueue[_TrainingProcess] = queue.SimpleQueue()  # idle ones (isolate=True)
+        for _ in range(max_workers if isolate else 0):
+            self._trainers.put(_TrainingProcess(threads))
         # before the first run is asked for, not after the click
-        self._warm = self._procs.submit(_warm_up) if self._procs else self._pool.submit(_warm_up, threads)
+        self._warm = self._pool.submit(self._warm_all if isolate else _warm_up, threads)
         self._stops: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
         self._closing = threading.Event()
         self._ray: set[str] = set()  # runs handed to Ray drivers (their threads: _ray_jobs)
         self._ray_jobs: list[threading.Thread] = []
 
-    def _new_processes(self) -> ProcessPoolExecutor:
-        if self.runner is not train_together:
-            raise ValueError("isolate=True trains with engine.train_together only (a runner made elsewhere "
-                             "cannot be sent to another process)")
-        return ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_start_child, initargs=(self.threads,))
+    def _warm_all(self, threads: int | None):
+        """Wait until every training process is ready."""
+        trainers = []
+        while True:
+            try:
+                trainers.append(self._trainers.get_nowait())
+            except queue.Empty:
+                break
+        try:
+            for t in trainers:
+                t.ready.result()
+        finally:
+            for t in trainers:
+                self._trainers.put(t)
 
     def warmed(self, timeout: float | None = None) -> bool:
         """Block until the worker has done what the first run would wait for (True if it has): a page
@@ -105,9 +112,9 @@ class JobManager:
 
     # --- submitting ------------------------------------------------------------------------------
     def pending(self) -> int:
-        """Runs queued or running in this process."""
+        """Runs queued or training here (a cancelled one counts until its training has stopped)."""
         with self._lock:
-            return sum(1 for e in self._stops.values() if not e.is_set())
+            return len(self._stops)
 
     def submit(self, owner: str, configs: list[RunConfig], group_id: str | None = None, backend: str = "local",
                address: str | None = None) -> list[str]:
@@ -187,6 +194,8 @@ class JobManager:
         if run["status"] == "queued":
             self.store.update(run_id, status="cancelled", message="cancelled before it started",
                               finished=time.time())
+            with self._lock:
+                self._stops.pop(run_id, None)  # its job skips it
 
     def delete(self, run_id: str, owner: str):
         """Cancel (if live) and delete a run with its metrics; NotOwnerError for anyone but its owner."""
@@ -210,8 +219,11 @@ class JobManager:
             for ev in self._stops.values():
                 ev.set()
         self._pool.shutdown(wait=True, cancel_futures=True)
-        if self._procs is not None:
-            self._procs.shutdown(wait=True, cancel_futures=True)
+        while True:
+            try:
+                self._trainers.get_nowait().close()
+            except queue.Empty:
+                break
         for t in self._ray_jobs:
             t.join(timeout=30)
         try:
@@ -221,7 +233,7 @@ class JobManager:
 
     # --- the worker --------------------------------------------------------------------------------
     def _work(self, run_ids: list[str], cfgs: list[RunConfig]):
-        if self.threads is not None and self._procs is None:
+        if self.threads is not None and not self.isolate:
             import torch
 
             torch.set_num_threads(self.threads)  # process-wide; set from the worker so imports stay lazy
@@ -240,7 +252,7 @@ class JobManager:
         now = time.time()
         for run_id, _, _ in todo:
             self.store.update(run_id, status="running", started=now)
-        if self._procs is None:
+        if not self.isolate:
             train_group(self.store, todo, self.runner, self.flush_every, self._closing.is_set, self._ended)
         else:
             self._work_elsewhere(todo)
@@ -252,37 +264,36 @@ class JobManager:
             ev.set()
 
     def _work_elsewhere(self, todo: list[tuple[str, RunConfig, threading.Event]]):
-        """Train ``todo`` in a training process; meanwhile relay a cancel (or this manager's shutdown)
-        to it through the store, and note each run that has ended there."""
-        job = self._procs.submit(_train_in_child, str(self.store.path), [(r, c.to_json()) for r, c, _ in todo],
-                                 self.flush_every)
+        """Train ``todo`` in an idle training process; meanwhile relay a cancel (or this manager's
+        shutdown) to it through the store, and note each run that has ended there."""
+        trainer = self._trainers.get()
+        ids = [run_id for run_id, _, _ in todo]
         relayed: set[str] = set()
-        while True:
-            try:
-                job.result(timeout=self.flush_every)
-                break
-            except TimeoutError:
-                pass
-            except BrokenProcessPool as e:  # the process died (killed, out of memory): its runs say so
-                self._procs = self._new_processes()
-                for run_id, _, _ in todo:
-                    self._fail_if_live(run_id, f"the training process stopped ({e})")
-                break
-            except Exception as e:  # noqa: BLE001 - as in the thread: every run still open fails
-                traceback.print_exc()
-                for run_id, _, _ in todo:
-                    self._fail_if_live(run_id, f"{type(e).__name__}: {e}")
-                break
-            try:
-                for r in self.store.runs(ids=[run_id for run_id, _, _ in todo]):
+        try:
+            reply = trainer.run({"path": str(self.store.path), "flush_every": self.flush_every,
+                                 "runs": [[run_id, c.to_json()] for run_id, c, _ in todo]})
+            while True:
+                try:
+                    outcome = reply.result(timeout=self.flush_every)
+                    break
+                except TimeoutError:
+                    pass
+                for r in self.store.runs(ids=ids):
                     if r["status"] not in LIVE:
                         self._ended(r["id"])
                     elif r["id"] not in relayed and (self._closing.is_set() or not self._live(r["id"])):
                         self.store.request_stop(r["id"])
                         relayed.add(r["id"])
-            except StoreError:
-                traceback.print_exc()
-        for run_id, _, _ in todo:
+        except Exception as e:  # noqa: BLE001 - the store failed here: the process's runs still end
+            traceback.print_exc()
+            outcome = f"{type(e).__name__}: {e}"
+        if outcome != "done":  # the process died (killed, out of memory) or its job failed: its runs say so
+            if not trainer.alive():
+                trainer = _TrainingProcess(self.threads)
+            for run_id in ids:
+                self._fail_if_live(run_id, f"the training process stopped: {outcome}")
+        self._trainers.put(trainer)
+        for run_id in ids:
             run = self.store.run(run_id)
             if self._closing.is_set() and run is not None and run["status"] == "cancelled":
                 status, message = INTERRUPTED
@@ -341,18 +352,68 @@ def train_group(store: Store, todo: list[tuple[str, RunConfig, threading.Event]]
                 on_end(i, e)
 
 
-def _train_in_child(path: str, todo: list[tuple[str, str]], flush_every: float):
-    """A training process's job (:meth:`JobManager._work_elsewhere`): its own connection to the store;
-    a cancel arrives as the store's stop flag, read at every flush, as does the server's end (its
-    process gone: this one is orphaned)."""
+def train_elsewhere(path: str, runs: list[list[str]], flush_every: float):
+    """A training process's job (:mod:`.worker`): its own connection to the store; a cancel arrives as
+    the store's stop flag, read at every flush, as does the server's end (its process gone: this one is
+    orphaned, and its runs end ``interrupted``)."""
     parent = os.getppid()
 
     def orphaned() -> bool:
         return os.getppid() != parent
 
-    group = [(run_id, RunConfig.from_json(cfg), threading.Event()) for run_id, cfg in todo]
+    group = [(run_id, RunConfig.from_json(cfg), threading.Event()) for run_id, cfg in runs]
     train_group(Store(path), group, train_together, flush_every, closing=orphaned, ended=lambda run_id: None,
                 orphaned=orphaned)
+
+
+class _TrainingProcess:
+    """``python -m warmup_core.training.worker``: started with the manager, warmed while the page is read,
+    then given one job after another (a JSON line each way). A fresh interpreter, not
+    ``multiprocessing``: Streamlit makes the page its ``__main__``, which a spawned child would run."""
+
+    def __init__(self, threads: int | None):
+        root = str(Path(__file__).resolve().parents[2])  # where warmup_core is, wherever the server started
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p)}
+        self.proc = subprocess.Popen([sys.executable, "-m", "warmup_core.training.worker", str(threads or 0)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+        self.ready: Future = Future()
+        self._reply: Future | None = None
+        threading.Thread(target=self._read, name="warmup-trainer", daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            line = line.strip()
+            if not self.ready.done():
+                self.ready.set_result(line)
+            elif self._reply is not None and not self._reply.done():
+                self._reply.set_result(line)
+        code = self.proc.wait()
+        for f in (self.ready, self._reply):
+            if f is not None and not f.done():
+                f.set_result(f"it exited with code {code}")
+
+    def run(self, job: dict) -> Future:
+        """Send a job; the future's result is ``"done"``, or why not."""
+        self._reply = Future()
+        try:
+            self.proc.stdin.write(json.dumps(job) + "\n")
+            self.proc.stdin.flush()
+        except OSError as e:
+            self._reply.set_result(f"it could not be reached ({e})")
+        return self._reply
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def close(self):
+        """Stop it at once: the manager closes only an idle process (its runs have ended)."""
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc.stdin.close()
 
 
 class _Logger:

@@ -234,8 +234,9 @@ class Store:
 
     @_guarded
     def stop_requested(self, run_id: str) -> bool:
+        """True once a stop was asked for, or the run was deleted (nothing left to train for)."""
         row = self._conn().execute("SELECT stop FROM runs WHERE id = ?", (run_id,)).fetchone()
-        return bool(row and row[0])
+        return row is None or bool(row[0])
 
     # --- leases: which executor holds which run ----------------------------------------------------
     @_guarded
@@ -279,8 +280,9 @@ class Store:
             return
         marks = ", ".join("?" * (len(METRICS) + 1))
         c = self._conn()
-        c.executemany(f"INSERT OR REPLACE INTO metrics (run_id, {', '.join(METRICS)}) VALUES ({marks})",
-                      [(run_id, *(r.get(k) for k in METRICS)) for r in rows])
+        c.executemany(f"INSERT OR REPLACE INTO metrics (run_id, {', '.join(METRICS)}) SELECT {marks} "
+                      "WHERE EXISTS (SELECT 1 FROM runs WHERE id = ?)",  # a deleted run's last rows: dropped
+                      [(run_id, *(r.get(k) for k in METRICS), run_id) for r in rows])
         c.execute("UPDATE runs SET step = ? WHERE id = ?", (max(r["step"] for r in rows), run_id))
 
     @_guarded
