@@ -32,11 +32,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def app_server(timeout=60):
+def app_server(timeout=60, launcher=("-m", "streamlit")):
+    """``streamlit run app.py`` on a free loopback port (``launcher``: how Python starts streamlit)."""
     port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+        [sys.executable, *launcher, "run", str(ROOT / "app.py"), "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none", "--global.developmentMode", "false"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -266,7 +266,16 @@ class JobManager:
     def _work_elsewhere(self, todo: list[tuple[str, RunConfig, threading.Event]]):
         """Train ``todo`` in an idle training process; meanwhile relay a cancel (or this manager's
         shutdown) to it through the store, and note each run that has ended there."""
-        trainer = self._trainers.get()
+        trainer = self._trainers.get()  # an idle one, warmed (the first may still be starting)
+        for run_id, _, stop in todo:
+            if stop.is_set():  # cancelled (or the server stopping) while it waited for the process
+                status, message = INTERRUPTED if self._closing.is_set() else ("cancelled", "cancelled by the user")
+                self.store.update(run_id, status=status, message=message, finished=time.time())
+                self._ended(run_id)
+        todo = [t for t in todo if not t[2].is_set()]
+        if not todo:
+            self._trainers.put(trainer)
+            return
         ids = [run_id for run_id, _, _ in todo]
         relayed: set[str] = set()
         try:
