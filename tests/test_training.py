@@ -120,7 +120,9 @@ def test_gi_adam_first_update_matches_its_definition():
 def manager(tmp_path, request):
     """Both ways a manager trains: in its own threads, and (``isolate=True``, as the app's) in training
     processes of its own."""
-    m = JobManager(Store(tmp_path / "runs.sqlite"), max_workers=2, max_queued=4, threads=1, isolate=request.param)
+    threads = 1 if request.param else None  # two training processes, one thread each (this process keeps its own)
+    m = JobManager(Store(tmp_path / "runs.sqlite"), max_workers=2, max_queued=4, threads=threads,
+                   isolate=request.param)
     yield m
     m.shutdown()
 
@@ -322,7 +324,7 @@ def test_a_training_process_gives_the_same_rows_as_training_here(tmp_path):
     """isolate=True moves where a run trains, not what it computes: every logged number is equal."""
     rows = {}
     for isolate in (False, True):
-        m = JobManager(Store(tmp_path / f"{isolate}.sqlite"), threads=1, isolate=isolate)
+        m = JobManager(Store(tmp_path / f"{isolate}.sqlite"), isolate=isolate)  # torch's thread count in both
         try:
             ids = m.submit("a", [cfg(), cfg("charlm", lr=1e-3, optimizer="adam", batch_size=8, steps=12)])
             assert m.wait(ids, 120)

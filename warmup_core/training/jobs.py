@@ -79,15 +79,15 @@ class JobManager:
         for _ in range(max_workers if isolate else 0):
             self._trainers.put(_TrainingProcess(threads))
         # before the first run is asked for, not after the click
-        self._warm = self._pool.submit(self._warm_all if isolate else _warm_up, threads)
+        self._warm = self._pool.submit(self._warm_all) if isolate else self._pool.submit(_warm_up, threads)
         self._stops: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
         self._closing = threading.Event()
         self._ray: set[str] = set()  # runs handed to Ray drivers (their threads: _ray_jobs)
         self._ray_jobs: list[threading.Thread] = []
 
-    def _warm_all(self, threads: int | None):
-        """Wait until every training process is ready."""
+    def _warm_all(self):
+        """Wait until every training process is ready (RuntimeError saying why one is not)."""
         trainers = []
         while True:
             try:
@@ -96,7 +96,8 @@ class JobManager:
                 break
         try:
             for t in trainers:
-                t.ready.result()
+                if (said := t.ready.result()) != "ready":
+                    raise RuntimeError(f"the training process did not start: {said}")
         finally:
             for t in trainers:
                 self._trainers.put(t)
