@@ -27,8 +27,9 @@ except (ValueError, StoreError) as e:
     st.caption("The other pages (Explore, Compare, Learn) work without the run database.")
     st.stop()
 me = T.owner(ss, st.query_params, st.context.cookies)
+cookie = st.empty()  # a slot on every run: the elements below keep their places (a chart moved is drawn anew)
 if not ss.get(T.K_COOKIE):
-    st.html(T.cookie_script(me), unsafe_allow_javascript=True)
+    cookie.html(T.cookie_script(me), unsafe_allow_javascript=True)
     ss[T.K_COOKIE] = True
 st.caption(f"Runs on **{describe(device, mgr.threads)}**. Every schedule starts from the same initial weights and "
            "sees the same batches in the same order (one seed), so the curves differ only by the schedule. Runs are "
@@ -77,63 +78,54 @@ mine = mgr.store.runs(owner=me)
 shown = T.shown(ss, mine)
 active = T.any_live(mgr.store.runs(ids=shown))
 
+head = st.container()  # what to do before a start; the charts' controls once runs are shown
 if not shown:
-    st.info("Choose a task and schedules in the sidebar and press **Start**, or run the **teaching demo**: at a "
-            "deliberately large learning rate, a transformer trained without warmup gets stuck while the same "
-            "model with warmup learns.")
-    if (preview := T.preview_figure(T.Settings.from_state(ss), strategies)) is not None:
-        st.plotly_chart(preview, key=f"{T.P}.preview")
+    head.info("Choose a task and schedules in the sidebar and press **Start**, or run the **teaching demo**: at a "
+              "deliberately large learning rate, a transformer trained without warmup gets stuck while the same "
+              "model with warmup learns.")
+    smoothing, log_y = 0.0, False
 else:
-    c1, c2 = st.columns([3, 1])
+    c1, c2 = head.columns([3, 1])
     smoothing = c1.slider("smoothing", 0.0, 0.99, 0.6, 0.01, key=f"{T.P}.smooth",
                           help="TensorBoard-style debiased moving average; the raw curve stays faint behind.")
     log_y = c2.toggle("log-scale loss", key=f"{T.P}.logy")
+drawn = ss.get(T.K_DRAWN, False)
 
-    drawn = ss.get(T.K_DRAWN, False)
 
-    @st.fragment(run_every=T.refresh_seconds(ss.get(T.K_RENDER, 0.0), drawn) if active else None)
-    def live():
-        t0 = time.perf_counter()
-        runs = mgr.store.runs(ids=shown)
-        series = T.live_metrics(ss).update(mgr.store, runs)
-        ss[T.K_DRAWN] = T.lines_drawn(series)
-        for r, (_, frame) in zip(runs, series):
-            row = T.progress(r, me, T.last_wall(frame))
-            cols = st.columns([5, 1])
-            cols[0].progress(row.fraction, text=row.label)
-            if row.live:
-                cols[1].button("Cancel", key=f"{T.P}.cancel.{r['id']}", on_click=T.cancel,
-                               args=(mgr, r["id"], me, ss), disabled=not row.mine,
-                               help=None if row.mine else "Only the browser that started this run can cancel it.")
-            elif not row.mine:
-                cols[1].caption("view only")
-        n = T.run_length(runs)
-        g1, g2 = st.columns(2)
-        g1.plotly_chart(T.metric_figure(series, "loss", "Training loss", "loss", smoothing, log_y, n),
-                        key=f"{T.P}.loss")
-        if not any(f["eval_acc"].notna().any() for _, f in series):  # a regression task: no accuracy
-            g2.plotly_chart(T.metric_figure(series, "eval_loss", "Held-out loss", "loss", 0.0, log_y, n),
-                            key=f"{T.P}.ev")
-        else:
-            g2.plotly_chart(T.metric_figure(series, "eval_acc", "Held-out accuracy", "accuracy (fraction)", steps=n),
-                            key=f"{T.P}.acc")
-        g3, g4 = st.columns(2)
-        g3.plotly_chart(T.metric_figure(series, "lr", "Learning rate the optimizer applied", "learning rate",
-                                        steps=n), key=f"{T.P}.lr_fig")
-        g4.plotly_chart(T.metric_figure(series, "grad_norm", "Gradient norm", "‖g‖", smoothing, True, n),
-                        key=f"{T.P}.gn")
-        if any(f["sharpness"].notna().any() for _, f in series):
-            st.plotly_chart(T.sharpness_figure(series, T.optimizer_is_adam(mgr.store, shown)),
-                            key=f"{T.P}.sharpfig")
-            st.caption("Training is stable only while the sharpness stays below its limit (dashed). Kalra & "
-                       "Barkeshli (2024): during warmup the limit falls as η grows, and the network either reduces "
-                       "its sharpness to stay below it (sharpness reduction) or sharpens towards it "
-                       "(progressive sharpening); warmup gives it time to do so.")
-        ss[T.K_RENDER] = time.perf_counter() - t0
-        if active and (not T.any_live(runs) or ss[T.K_DRAWN] != drawn):
-            st.rerun()  # everything ended: stop polling, refresh the table; or the first line: a slower pace
+@st.fragment(run_every=T.refresh_seconds(ss.get(T.K_RENDER, 0.0), drawn) if active else None)
+def live():
+    """The progress rows and the charts. Before a start the same charts element shows the schedules the runs
+    will apply: a click on Start or the demo then draws into charts already loaded, in place."""
+    t0 = time.perf_counter()
+    rows = st.container()  # above the charts, so that the charts keep their place in the page
+    if not shown:
+        if (preview := T.preview_figure(T.Settings.from_state(ss), strategies)) is not None:
+            T.live_charts([preview], key=f"{T.P}.charts", wide=(0,))
+        return
+    runs = mgr.store.runs(ids=shown)
+    series = T.live_metrics(ss).update(mgr.store, runs)
+    ss[T.K_DRAWN] = T.lines_drawn(series)
+    for r, (_, frame) in zip(runs, series):
+        row = T.progress(r, me, T.last_wall(frame))
+        cols = rows.columns([5, 1])
+        cols[0].progress(row.fraction, text=row.label)
+        if row.live:
+            cols[1].button("Cancel", key=f"{T.P}.cancel.{r['id']}", on_click=T.cancel,
+                           args=(mgr, r["id"], me, ss), disabled=not row.mine,
+                           help=None if row.mine else "Only the browser that started this run can cancel it.")
+        elif not row.mine:
+            cols[1].caption("view only")
+    figures, wide = T.live_figures(series, smoothing, log_y, T.run_length(runs), mgr.store, shown)
+    T.live_charts(figures, key=f"{T.P}.charts", wide=wide)
+    if wide:
+        st.caption(T.SHARPNESS_NOTE)
+    ss[T.K_RENDER] = time.perf_counter() - t0
+    if active and (not T.any_live(runs) or ss[T.K_DRAWN] != drawn):
+        st.rerun()  # everything ended: stop polling, refresh the table; or the first line: a slower pace
 
-    live()
+
+live()
+if shown:
     c1, c2 = st.columns([1, 2])
     c1.download_button("Download these runs' metrics (CSV)", partial(T.metrics_csv, mgr.store, shown), "runs.csv",
                        "text/csv", key=f"{T.P}.csv", on_click="ignore")

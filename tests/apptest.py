@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
+from ui.live_charts import figures_in
+
 PAGES = Path(__file__).resolve().parents[1] / "pages"
 
 
@@ -33,5 +35,8 @@ def array(value) -> np.ndarray:
 
 
 def figures(at: AppTest) -> list[dict]:
-    """Every Plotly chart on the page, as the JSON the browser receives."""
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    """Every Plotly chart on the page, as the JSON the browser receives: those of ``st.plotly_chart``, then
+    those of the live charts (ui/live_charts.py)."""
+    live = [f for c in at.get("component_instance") if c.proto.component_name.endswith(".live_charts")
+            for f in figures_in(c.proto.json_args)]
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")] + live

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import time
 
-# The live charts (not the preview of the schedules drawn before the click), and a line: a path with a
-# segment ("M x,y" alone is one point).
-LIVE_CHARTS = ("[...document.querySelectorAll(\"[data-testid='stPlotlyChart']\")]"
-               ".filter(c => !c.closest('.st-key-train-preview'))")
+# The live charts (ui/live_charts.py: Plotly divs inside the component's frame, same origin; not the preview of
+# the schedules drawn before the click), and a line: a path with a segment ("M x,y" alone is one point).
+LIVE_CHARTS = ("[...document.querySelectorAll(\"iframe[title$='.live_charts']\")]"
+               ".flatMap(f => f.contentDocument ? [...f.contentDocument.querySelectorAll('.js-plotly-plot')] : [])")
 HAS_LINE = ("(c) => [...c.querySelectorAll('.scatterlayer path.js-line')]"
             ".some(p => (p.getAttribute('d') || '').includes('L'))")
 LIVE_LINE = f"() => {LIVE_CHARTS}.some({HAS_LINE})"
@@ -27,13 +27,13 @@ def progress_texts(page) -> list[str]:
 
 
 def chart_states(page) -> list[str]:
-    """For each chart: 'lines', 'points' (a first marker), 'waiting' (its note), or 'empty' (bare axes:
-    what must never show)."""
+    """For each live chart: 'lines', 'points' (a first marker), 'waiting' (its note), or 'empty' (bare axes
+    or a blank box: what must never show). Read at the next animation frame, as it is painted."""
     return page.evaluate(
-        f"() => {{ const line = {HAS_LINE}; return {LIVE_CHARTS}.map(c =>"
-        " line(c) ? 'lines' : (c.querySelector('.scatterlayer path.point, .scatterlayer path.js-line') ? 'points' :"
-        " ((c.querySelector('.annotation-text') || {}).textContent || '').includes('waiting for the first') ?"
-        " 'waiting' : 'empty')); }")
+        f"() => new Promise(done => requestAnimationFrame(() => {{ const line = {HAS_LINE}; done({LIVE_CHARTS}"
+        ".map(c => line(c) ? 'lines' : (c.querySelector('.scatterlayer path.point, .scatterlayer path.js-line') ?"
+        " 'points' : ((c.querySelector('.annotation-text') || {}).textContent || '').includes('waiting for the "
+        "first') ? 'waiting' : 'empty'))); }))")
 
 
 def run_demo(page, url: str, timeout_s: float = 600, steps: int | None = None) -> dict:

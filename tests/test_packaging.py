@@ -106,7 +106,7 @@ def test_wheel_installs_into_a_fresh_venv_and_starts_the_app(tmp_path):
                               check=True, timeout=120).stdout.strip())
     assert app.is_relative_to(venv) and (app / "app.py").is_file()
     for folder in ("pages", "ui"):  # every page (predict, train, ...) and widget module travels with the app
-        names = [sorted(p.name for p in (top / folder).glob("*.py")) for top in (app, ROOT)]
+        names = [sorted(p.name for ext in ("*.py", "*.html") for p in (top / folder).glob(ext)) for top in (app, ROOT)]
         assert names[0] == names[1], folder
 
     # the installed copy of the app runs its default page without an exception (imports resolve from the venv)

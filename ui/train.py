@@ -27,6 +27,7 @@ from warmup_core.pairs import with_base_lr, with_total_steps
 from warmup_core.training.store import LIVE, METRICS, NotOwnerError, StoreError
 
 from .figures import PALETTE, style
+from .live_charts import live_charts  # noqa: F401  (the page draws the live charts through ui.train)
 
 P = "train"
 LR_CHOICES = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 0.5, 1.0, 3.0]
@@ -546,6 +547,28 @@ def run_length(runs: list[dict]) -> int:
 
 def optimizer_is_adam(store, run_ids) -> bool:
     return any(c is not None and c.optimizer != "sgd" for c in (store.config(r) for r in run_ids))
+
+
+SHARPNESS_NOTE = ("Training is stable only while the sharpness stays below its limit (dashed). Kalra & Barkeshli "
+                  "(2024): during warmup the limit falls as η grows, and the network either reduces its sharpness to "
+                  "stay below it (sharpness reduction) or sharpens towards it (progressive sharpening); warmup gives "
+                  "it time to do so.")
+
+
+def live_figures(series: list[tuple[str, pd.DataFrame]], smoothing: float, log_y: bool, steps: int, store,
+                 run_ids) -> tuple[list[go.Figure], tuple[int, ...]]:
+    """The live charts, in page order: training loss, held-out accuracy (held-out loss for a regression task),
+    learning rate, gradient norm, and the sharpness across the row once a run measures it (its index in
+    the second value)."""
+    classify = any(f["eval_acc"].notna().any() for _, f in series)
+    figures = [metric_figure(series, "loss", "Training loss", "loss", smoothing, log_y, steps),
+               metric_figure(series, "eval_acc", "Held-out accuracy", "accuracy (fraction)", steps=steps) if classify
+               else metric_figure(series, "eval_loss", "Held-out loss", "loss", 0.0, log_y, steps),
+               metric_figure(series, "lr", "Learning rate the optimizer applied", "learning rate", steps=steps),
+               metric_figure(series, "grad_norm", "Gradient norm", "‖g‖", smoothing, True, steps)]
+    if not any(f["sharpness"].notna().any() for _, f in series):
+        return figures, ()
+    return [*figures, sharpness_figure(series, optimizer_is_adam(store, run_ids))], (len(figures),)
 
 
 def sharpness_figure(series: list[tuple[str, pd.DataFrame]], adam: bool) -> go.Figure:

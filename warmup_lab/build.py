@@ -8,7 +8,7 @@ from pathlib import Path
 from setuptools.command.build_py import build_py
 
 APP_FILES = ("app.py", ".streamlit/config.toml")
-APP_FOLDERS = ("pages", "ui")  # their *.py files
+APP_FOLDERS = ("pages", "ui")  # their *.py and *.html files (ui/live_charts.html)
 
 
 class BuildPy(build_py):
@@ -19,7 +19,7 @@ class BuildPy(build_py):
         super().run()
         root = Path(__file__).resolve().parent.parent
         target = Path(self.build_lib) / "warmup_lab" / "app"
-        files = [root / f for f in APP_FILES] + [p for d in APP_FOLDERS for p in sorted((root / d).glob("*.py"))]
+        files = [root / f for f in APP_FILES] + [p for d in APP_FOLDERS for ext in ("*.py", "*.html") for p in sorted((root / d).glob(ext))]
         for src in files:
             if src.is_file():
                 dest = target / src.relative_to(root)
