@@ -100,7 +100,7 @@ def live():
     rows = st.container()  # above the charts, so that the charts keep their place in the page
     if not shown:
         if (preview := T.preview_figure(T.Settings.from_state(ss), strategies)) is not None:
-            T.live_charts([preview], key=f"{T.P}.charts", wide=(0,))
+            T.live_charts([preview], key=f"{T.P}.charts", wide=(0,), kind="preview")
         return
     runs = mgr.store.runs(ids=shown)
     series = T.live_metrics(ss).update(mgr.store, runs)

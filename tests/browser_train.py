@@ -9,9 +9,9 @@ from __future__ import annotations
 import time
 
 # The live charts (ui/live_charts.py: Plotly divs inside the component's frame, same origin; not the preview of
-# the schedules drawn before the click), and a line: a path with a segment ("M x,y" alone is one point).
-LIVE_CHARTS = ("[...document.querySelectorAll(\"iframe[title$='.live_charts']\")]"
-               ".flatMap(f => f.contentDocument ? [...f.contentDocument.querySelectorAll('.js-plotly-plot')] : [])")
+# the schedules the same frame shows before the click), and a line: a path with a segment ("M x,y" alone is one point).
+LIVE_CHARTS = ("[...document.querySelectorAll(\"iframe[title$='.live_charts']\")].flatMap(f => f.contentDocument ?"
+               " [...f.contentDocument.querySelectorAll(\"[data-kind='live'] .js-plotly-plot\")] : [])")
 HAS_LINE = ("(c) => [...c.querySelectorAll('.scatterlayer path.js-line')]"
             ".some(p => (p.getAttribute('d') || '').includes('L'))")
 LIVE_LINE = f"() => {LIVE_CHARTS}.some({HAS_LINE})"
@@ -36,11 +36,29 @@ def chart_states(page) -> list[str]:
         "first') ? 'waiting' : 'empty'))); }))")
 
 
-def run_demo(page, url: str, timeout_s: float = 600, steps: int | None = None) -> dict:
+# Every painted frame from now on: the live charts' states, one letter each (l(ines), p(oints), w(aiting),
+# e(mpty)), and whether the charts' frame is still the one the page had when this was installed.
+RECORD_FRAMES = (
+    "() => { const frame = document.querySelector(\"iframe[title$='.live_charts']\"); const first = frame &&"
+    " frame.contentWindow; window.__frames = []; const line = " + HAS_LINE + "; const tick = () => {"
+    " const now = document.querySelector(\"iframe[title$='.live_charts']\");"
+    " window.__frames.push([now && now.contentWindow === first, " + LIVE_CHARTS + ".map(c => line(c) ? 'l' :"
+    " c.querySelector('.scatterlayer path.point, .scatterlayer path.js-line') ? 'p' : ((c.querySelector("
+    "'.annotation-text') || {}).textContent || '').includes('waiting for the first') ? 'w' : 'e').join('')]);"
+    " if (window.__frames.length < 100000) requestAnimationFrame(tick); }; requestAnimationFrame(tick); }")
+
+
+def recorded_frames(page) -> list[tuple[bool, str]]:
+    """The frames painted since :data:`RECORD_FRAMES` was installed (and stops recording)."""
+    return [tuple(f) for f in page.evaluate("() => { const f = window.__frames; window.__frames = []; return f; }")]
+
+
+def run_demo(page, url: str, timeout_s: float = 600, steps: int | None = None, cpu=None) -> dict:
     """Open /train, click the demo, time the first line and the end of all three runs. With
     ``steps``, the demo's settings are kept but shortened: the demo is started, cancelled, its
     length set to ``steps`` in the sidebar, and the clock starts at the Start click (its first line is
-    then that of the cancelled runs' charts, still shown: not a figure to quote)."""
+    then that of the cancelled runs' charts, still shown: not a figure to quote). ``cpu``: a clock read at the
+    click and at the end (``cpu_s``: what it counted in between)."""
     from tests.browser import wait_for_app
 
     page.goto(f"{url}/train")
@@ -62,6 +80,7 @@ def run_demo(page, url: str, timeout_s: float = 600, steps: int | None = None) -
         wait_for_app(page)
         button = page.get_by_role("button", name="Start", exact=True)
         page.wait_for_timeout(500)
+    cpu0 = cpu() if cpu else 0.0
     t0 = time.perf_counter()
     button.click()
     page.wait_for_function(LIVE_LINE, timeout=timeout_s * 1000, polling=100)
@@ -70,4 +89,4 @@ def run_demo(page, url: str, timeout_s: float = 600, steps: int | None = None) -
     page.wait_for_function(ALL_FINISHED, arg=3, timeout=timeout_s * 1000, polling=250)
     total = time.perf_counter() - t0
     return {"first_line_s": first, "total_s": total, "charts_at_first_line": at_first,
-            "progress": progress_texts(page)}
+            "progress": progress_texts(page), "cpu_s": cpu() - cpu0 if cpu else None}

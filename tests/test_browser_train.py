@@ -12,7 +12,7 @@ import re
 import pytest
 
 from tests.browser import ROOT, app_server, browser_page, chromium_path, wait_for_app
-from tests.browser_train import LIVE_LINE, chart_states, progress_texts
+from tests.browser_train import LIVE_LINE, RECORD_FRAMES, chart_states, progress_texts, recorded_frames
 from warmup_core.training.store import Store
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(1800)]  # minutes under load
@@ -71,13 +71,22 @@ def test_runs_survive_refresh_reopen_and_restart_and_the_page_fits_a_phone(tmp_p
         full_shot(page, "desktop-empty")
         key = re.search(r"owner=([0-9a-f]{32})", page.url).group(1)  # the key is in the address
 
+        page.wait_for_function("() => document.querySelector(\"iframe[title$='.live_charts']\")")  # the preview
+        page.evaluate(RECORD_FRAMES)
         page.get_by_role("button", name="Teaching demo").click()
         page.wait_for_function(LIVE_LINE, timeout=WAIT_MS, polling=100)
         states = chart_states(page)
         assert "empty" not in states and states.count("lines") >= 1, states  # never bare −1…1 axes
         wait_progress(page, 3)
         assert [t.split(" — ")[0] for t in progress_texts(page)] == ["no warmup", "linear warmup", "constant warmup"]
-        page.wait_for_timeout(3000)
+        page.wait_for_timeout(7000)  # a few refreshes
+        frames = recorded_frames(page)
+        # every frame painted from the click on: the preview's charts frame, drawn into in place (never reloaded),
+        # and no live chart ever blank or bare (st.plotly_chart drew each chart anew at every refresh)
+        assert len(frames) > 50 and all(same for same, _ in frames), frames[-5:]
+        drawn = [charts for _, charts in frames if charts]
+        assert drawn and not any("e" in charts for charts in drawn), sorted(set(drawn))
+        assert drawn[-1].count("l") >= 3, drawn[-1]  # the lines race on (loss, lr, gradient norm at least)
         full_shot(page, "desktop-running")
         cancel = page.get_by_role("button", name="Cancel")
         for left in (2, 1, 0):  # stop the demo: the rest of the test needs no full run

@@ -44,12 +44,13 @@ def served_folder() -> Path:
     return folder
 
 
-def live_charts(figures: list[go.Figure], key: str, wide: tuple[int, ...] = ()) -> None:
+def live_charts(figures: list[go.Figure], key: str, wide: tuple[int, ...] = (), kind: str = "live") -> None:
     """Draw ``figures`` two to a row (one on a phone), each ``wide`` index across the row; called again with
-    the same ``key``, the charts already on the page are updated in place."""
+    the same ``key``, the charts already on the page are updated in place. ``kind`` names what they show (the
+    frame's ``data-kind``: tests tell a preview from live charts by it)."""
     spec = "[" + ",".join(pio.to_json(fig, validate=False) for fig in figures) + "]"
     component = components.declare_component(NAME, path=str(served_folder()))
-    component(figures=spec, wide=list(wide), key=key, default=None)
+    component(figures=spec, wide=list(wide), kind=kind, key=key, default=None)
 
 
 def figures_in(json_args: str) -> list[dict]:
