@@ -22,6 +22,7 @@ pytest.importorskip("playwright", reason="playwright is not installed")
 
 SHOTS = ROOT / "artifacts" / "screenshots"
 LINE = "[data-testid='stPlotlyChart'] .scatterlayer path.js-line"
+LIVE_FRAME = "iframe[title$='.live_charts']"  # the Train page's charts (ui/live_charts.py)
 DESKTOP, PHONE = (1400, 900), (390, 844)
 
 
@@ -61,10 +62,16 @@ def overlap(a, b):
                 a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
 
 
+def charts(page):
+    """Every chart on the page: Streamlit's own Plotly charts, then those in the live-charts frame."""
+    return (page.locator("[data-testid='stPlotlyChart']").all()
+            + page.frame_locator(LIVE_FRAME).locator(".js-plotly-plot").all())
+
+
 def check_legible(page):
     """Legends and the chart's tool bar (shown while hovered) never cover titles; metric values are not
     cut off."""
-    for chart in page.locator("[data-testid='stPlotlyChart']").all():
+    for chart in charts(page):
         titles = [b for b in (t.bounding_box() for t in chart.locator(".g-gtitle text").all()) if b]
         legends = [b for b in (t.bounding_box() for t in chart.locator(".legend .bg").all()) if b]
         tools = [b for b in (t.bounding_box() for t in chart.locator(".modebar-btn").all()) if b]
@@ -91,9 +98,11 @@ def test_every_page_renders_legibly(server, path, size_name, size):
         open_page(page, f"{server}/{path}")
         if path == "train":  # no run yet: the demo button, the explanation and the schedules' preview
             assert page.get_by_role("button", name="Teaching demo").count() == 1
-        page.wait_for_selector(LINE, timeout=60_000)
+            page.frame_locator(LIVE_FRAME).locator(".scatterlayer path.js-line").first.wait_for(timeout=60_000)
+        else:
+            page.wait_for_selector(LINE, timeout=60_000)
         no_exception(page)
-        chart = page.locator("[data-testid='stPlotlyChart']").first
+        chart = charts(page)[0]
         chart.scroll_into_view_if_needed()
         box = chart.bounding_box()
         page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # its tool bar shows
