@@ -386,9 +386,10 @@ def refresh_seconds(render_seconds: float, drawn: bool = True) -> float:
     """How often the live charts redraw: every second until a line is drawn (:func:`lines_drawn`; every half
     second was slower: Chromium fell behind redrawing four charts), then every two
     seconds, slower when building the charts costs the server more, so that it takes at most an eighth
-    of a core (training runs in a process of its own, but on the same cores). Not faster:
-    each refresh makes the browser redraw four charts, about 0.6 s of one core in Chromium, and on a
-    laptop the browser shares the cores with training (bench/bench_browser_train.py)."""
+    of a core (training runs in a process of its own, but on the same cores). Not faster: each refresh
+    makes the browser update four charts (in place, ui/live_charts.py: Chromium then uses about a third of
+    one core during the demo), and on a laptop the browser shares the cores with training
+    (bench/bench_browser_train.py)."""
     if not drawn:
         return 1.0
     return float(min(5.0, max(2.0, 8 * render_seconds)))
