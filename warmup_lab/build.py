@@ -19,7 +19,8 @@ class BuildPy(build_py):
         super().run()
         root = Path(__file__).resolve().parent.parent
         target = Path(self.build_lib) / "warmup_lab" / "app"
-        files = [root / f for f in APP_FILES] + [p for d in APP_FOLDERS for ext in ("*.py", "*.html") for p in sorted((root / d).glob(ext))]
+        files = [root / f for f in APP_FILES]
+        files += [p for d in APP_FOLDERS for ext in ("*.py", "*.html") for p in sorted((root / d).glob(ext))]
         for src in files:
             if src.is_file():
                 dest = target / src.relative_to(root)
