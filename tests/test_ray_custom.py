@@ -2,7 +2,6 @@
 in the store, read back as curves for fitting, survive a stopped driver; bad input is refused plainly.
 The Ray backend's twins are in test_ray_backend.py."""
 
-import base64
 import json
 import math
 import sys
@@ -14,6 +13,7 @@ import numpy as np
 import pytest
 import torch
 
+from tests.apptest import array, figures
 from warmup_core import Decay, Schedule, Warmup, from_dict
 from warmup_core.training import custom, map_runs, sweep
 from warmup_core.training.store import Store
@@ -344,11 +344,9 @@ def test_your_runs_open_on_the_train_page(tmp_path, monkeypatch):
         at.run()  # the charts sit above the box: they show it on the next run
         progress = [p.proto.text for p in at.get("progress")]
         assert progress == ["**lr 0\\.3 · warmup 0 · seed 0** — finished 20/20"]  # the name escaped: text
-        loss = next(f for f in (json.loads(c.proto.spec) for c in at.get("plotly_chart"))
-                    if f["layout"]["title"]["text"] == "Training loss")
+        loss = next(f for f in figures(at) if f["layout"]["title"]["text"] == "Training loss")
         raw = [t for t in loss["data"] if t["name"] == "lr 0.3 · warmup 0 · seed 0 (raw)"]
-        y = raw[0]["y"]
-        y = np.frombuffer(base64.b64decode(y["bdata"]), y["dtype"]) if isinstance(y, dict) else y
+        y = array(raw[0]["y"]) if raw else []
         assert len(raw) == 1 and len(y) == 20  # every row the function yielded
         assert y[-1] == store_loss(res, 1)
     finally:
